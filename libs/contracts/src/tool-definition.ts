@@ -1,0 +1,41 @@
+import type { JsonSchema } from './json-schema';
+import type { ServiceName } from './service-name';
+
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** Superset-style permission: an action on a view/resource, e.g. can_read on Dashboard. */
+export interface ToolPermission {
+  action: string;
+  resource: string;
+}
+
+export interface ToolSpec {
+  name: string;
+  title: string;
+  description: string;
+  service: ServiceName;
+  input: new () => object;
+  output: JsonSchema;
+  annotations: Omit<ToolAnnotations, 'title'>;
+  permission: ToolPermission;
+}
+
+/** A tool as the rest of the platform sees it: the spec plus what is derived from it once. */
+export interface ToolDefinition extends ToolSpec {
+  subject: string;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema;
+}
+
+export const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;

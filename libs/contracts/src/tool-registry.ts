@@ -1,0 +1,123 @@
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError as CvError } from 'class-validator';
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { NotFoundError, ValidationError } from '@meridian/errors';
+import { inlineRefs, type JsonSchema } from './json-schema';
+import { withError } from './output-schemas';
+import { rpcSubject, type ServiceName } from './service-name';
+import type { ToolDefinition, ToolSpec } from './tool-definition';
+import { CATALOG_TOOLS } from './tools/catalog.tools';
+import { EDGE_TOOLS } from './tools/edge.tools';
+
+const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
+
+function formatErrors(errors: CvError[], prefix = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = `${prefix}${e.property}`;
+    const own = Object.values(e.constraints ?? {}).map((m) =>
+      m.includes(e.property) ? m.replace(e.property, path) : `${path}: ${m}`,
+    );
+    return own.concat(formatErrors(e.children ?? [], `${path}.`));
+  });
+}
+
+function firstPath(errors: CvError[], prefix = ''): string | undefined {
+  const e = errors[0];
+  if (!e) return undefined;
+  const path = `${prefix}${e.property}`;
+  return e.constraints ? path : (firstPath(e.children ?? [], `${path}.`) ?? path);
+}
+
+/**
+ * Every tool, declared once. tools/list, the REST routes, the transport subjects and each
+ * service's handlers are derived from here.
+ */
+export class ToolRegistry {
+  private readonly byName = new Map<string, ToolDefinition>();
+
+  constructor(specs: ToolSpec[]) {
+    const definitions = validationMetadatasToSchemas({
+      refPointerPrefix: '#/definitions/',
+    }) as Record<string, JsonSchema>;
+    for (const spec of specs) {
+      if (!TOOL_NAME.test(spec.name)) throw new Error(`Invalid tool name ${spec.name}`);
+      if (this.byName.has(spec.name)) throw new Error(`Tool ${spec.name} declared twice`);
+      const own = definitions[spec.input.name] ?? { type: 'object', properties: {} };
+      const inputSchema: JsonSchema = {
+        ...inlineRefs(own, definitions),
+        type: 'object',
+        additionalProperties: false,
+      };
+      if (!inputSchema.properties) inputSchema.properties = {};
+      this.byName.set(spec.name, {
+        ...spec,
+        subject: rpcSubject(spec.service, spec.name),
+        inputSchema,
+        outputSchema: withError(spec.output),
+      });
+    }
+  }
+
+  list(): ToolDefinition[] {
+    return [...this.byName.values()];
+  }
+
+  forService(service: ServiceName): ToolDefinition[] {
+    return this.list().filter((t) => t.service === service);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  get(name: string): ToolDefinition {
+    const tool = this.byName.get(name);
+    if (!tool) throw new NotFoundError(`Unknown tool: ${name}`, { tool: name });
+    return tool;
+  }
+
+  subjectOf(name: string): string {
+    return this.get(name).subject;
+  }
+
+  /**
+   * Validates raw arguments against the tool's DTO, rejecting unknown fields; returns the
+   * transformed arguments or throws a ValidationError naming the offending field(s).
+   */
+  async validateArgs<T extends object = Record<string, unknown>>(
+    name: string,
+    args: unknown,
+  ): Promise<T> {
+    const tool = this.get(name);
+    const raw = args ?? {};
+    if (typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ValidationError('Tool arguments must be a JSON object', { tool: name });
+    }
+    const instance = plainToInstance(tool.input, raw) as T;
+    const errors = await validate(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: false },
+    });
+    if (errors.length > 0) {
+      const problems = formatErrors(errors);
+      throw new ValidationError(`Invalid arguments for ${name}: ${problems.join('; ')}`, {
+        tool: name,
+        field: firstPath(errors),
+        problems,
+      });
+    }
+    return instance;
+  }
+}
+
+export const ALL_TOOL_SPECS: ToolSpec[] = [...EDGE_TOOLS, ...CATALOG_TOOLS];
+
+let shared: ToolRegistry | undefined;
+
+/** The process-wide registry, built on first use (schemas are derived once, never per request). */
+export function toolRegistry(): ToolRegistry {
+  shared ??= new ToolRegistry(ALL_TOOL_SPECS);
+  return shared;
+}

@@ -1,0 +1,82 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsInt,
+  IsOptional,
+  Max,
+  Min,
+  ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SLUG_RE = /^[a-z0-9][a-z0-9_-]{0,254}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_RE.test(value);
+}
+
+/** Query strings carry numbers as text; REST GET and MCP must accept the same values. */
+const numericString = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+/** A numeric id or a UUID (and, where `allowSlug`, a dashboard slug). */
+export function IsIdentifier(opts: { allowSlug?: boolean } = {}, options?: ValidationOptions) {
+  const kinds = opts.allowSlug ? 'a numeric id, a UUID or a slug' : 'a numeric id or a UUID';
+  return applyDecorators(
+    Transform(numericString),
+    ValidateBy(
+      {
+        name: 'isIdentifier',
+        validator: {
+          validate: (value: unknown) =>
+            (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) ||
+            isUuid(value) ||
+            (opts.allowSlug === true && typeof value === 'string' && SLUG_RE.test(value)),
+          defaultMessage: () => `$property must be ${kinds}`,
+        },
+      },
+      options,
+    ),
+    JSONSchema({
+      description: `Identifier: ${kinds}`,
+      oneOf: [
+        { type: 'integer', minimum: 1 },
+        opts.allowSlug
+          ? { type: 'string', minLength: 1, maxLength: 255 }
+          : { type: 'string', format: 'uuid' },
+      ],
+    }),
+  );
+}
+
+export function PageNumber() {
+  return applyDecorators(
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    JSONSchema({ type: 'integer', minimum: 1, default: 1, description: 'Page number, 1-based' }),
+  );
+}
+
+export const DEFAULT_PAGE_SIZE = 10;
+export const MAX_PAGE_SIZE = 100;
+
+export function PageSize() {
+  return applyDecorators(
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(MAX_PAGE_SIZE),
+    JSONSchema({
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_PAGE_SIZE,
+      default: DEFAULT_PAGE_SIZE,
+      description: `Items per page (1-${MAX_PAGE_SIZE})`,
+    }),
+  );
+}

@@ -1,0 +1,24 @@
+export {
+  IN_PROCESS_BUS,
+  SERVICE_CLIENTS,
+  SERVICE_NAME,
+} from './messaging.constants';
+export {
+  InProcessBus,
+  InProcessClient,
+  InProcessContext,
+  InProcessServer,
+} from './in-process.transport';
+export { NatsRequestClient, mapNatsError } from './nats-request.client';
+export { boundResult, type BoundedResult } from './response-bounds';
+export { requestContext, type RequestContext } from './request-context';
+export { ToolCallInterceptor } from './tool-call.interceptor';
+export { TOOL_NAME_METADATA, ToolHandler } from './tool-handler.decorator';
+export {
+  DEFAULT_METRICS_PORTS,
+  NATS_ENVELOPE_BYTES,
+  assertPayloadFits,
+  startService,
+  type RunningService,
+  type ServiceBootOptions,
+} from './service-bootstrap';

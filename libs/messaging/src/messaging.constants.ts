@@ -1,0 +1,6 @@
+/** DI token of the owning service's name inside a service process. */
+export const SERVICE_NAME = Symbol('SERVICE_NAME');
+/** DI token of the map of ClientProxy per backend service, used by the edge. */
+export const SERVICE_CLIENTS = Symbol('SERVICE_CLIENTS');
+/** DI token of the in-process bus in the all-in-one process. */
+export const IN_PROCESS_BUS = Symbol('IN_PROCESS_BUS');

@@ -1,0 +1,121 @@
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { connect, ErrorCode, JSONCodec, type NatsConnection, type NatsError } from 'nats';
+import { ServiceUnavailableError, TimeoutError } from '@meridian/errors';
+
+const codec = JSONCodec<Record<string, unknown>>();
+
+/**
+ * ClientProxy over NATS request/reply, speaking Nest's NATS wire format, so the services run
+ * Nest's stock NATS server with queue groups. Unlike Nest's muxed client it uses NATS's own
+ * request, so a subject nobody serves answers "no responders" at once (ServiceUnavailableError)
+ * and a slow service answers TimeoutError at the deadline.
+ */
+export class NatsRequestClient extends ClientProxy {
+  private connection?: NatsConnection;
+  private connecting?: Promise<NatsConnection>;
+  private disconnected = false;
+
+  constructor(
+    private readonly servers: string[],
+    private readonly timeoutMs: number,
+    private readonly name = 'meridian-edge',
+  ) {
+    super();
+  }
+
+  async connect(): Promise<NatsConnection> {
+    if (this.connection && !this.connection.isClosed()) return this.connection;
+    this.connecting ??= connect({
+      servers: this.servers,
+      name: this.name,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      waitOnFirstConnect: true,
+    }).then((nc) => {
+      this.connection = nc;
+      this.disconnected = false;
+      void this.watch(nc);
+      return nc;
+    });
+    try {
+      return await this.connecting;
+    } finally {
+      this.connecting = undefined;
+    }
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') this.disconnected = true;
+      if (status.type === 'reconnect') this.disconnected = false;
+    }
+  }
+
+  /** Connected now (not closed, not between reconnect attempts). */
+  get isConnected(): boolean {
+    return !!this.connection && !this.connection.isClosed() && !this.disconnected;
+  }
+
+  get nats(): NatsConnection | undefined {
+    return this.connection;
+  }
+
+  async close(): Promise<void> {
+    const nc = this.connection;
+    this.connection = undefined;
+    if (nc && !nc.isClosed()) await nc.drain();
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const subject = packet.pattern as string;
+    const nc = this.connection;
+    if (!nc || !this.isConnected) {
+      // Fail fast rather than let the request wait in the reconnect buffer until its timeout.
+      callback({ err: new ServiceUnavailableError('Message bus is not connected'), isDisposed: true });
+      return () => undefined;
+    }
+    const id = randomUUID();
+    nc.request(subject, codec.encode({ pattern: subject, data: packet.data, id }), {
+      timeout: this.timeoutMs,
+    })
+      .then((msg) => {
+        const reply = codec.decode(msg.data);
+        if (reply.err !== undefined && reply.err !== null) {
+          callback({ err: reply.err, isDisposed: true });
+        } else {
+          callback({ response: reply.response, isDisposed: true });
+        }
+      })
+      .catch((err: NatsError) => callback({ err: mapNatsError(err, subject, this.timeoutMs), isDisposed: true }));
+    return () => undefined;
+  }
+
+  protected async dispatchEvent<T>(): Promise<T> {
+    throw new Error('Events are published to JetStream, not through the request client');
+  }
+
+  override on(): void {}
+
+  unwrap<T>(): T {
+    return this.connection as T;
+  }
+}
+
+export function mapNatsError(err: NatsError, subject: string, timeoutMs: number): Error {
+  const service = subject.split('.')[2] ?? 'service';
+  switch (err.code) {
+    case ErrorCode.NoResponders:
+      return new ServiceUnavailableError(`The ${service} service is not available`, { service });
+    case ErrorCode.Timeout:
+      return new TimeoutError(`The ${service} service did not answer within ${timeoutMs} ms`, {
+        service,
+        timeout_ms: timeoutMs,
+      });
+    case ErrorCode.MaxPayloadExceeded:
+      return new ServiceUnavailableError('Request exceeds the message bus payload limit', { service });
+    default:
+      return new ServiceUnavailableError(`The ${service} service is not reachable`, { service });
+  }
+}

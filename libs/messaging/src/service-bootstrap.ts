@@ -1,0 +1,111 @@
+import { Module, type DynamicModule, type INestApplicationContext, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { Logger } from 'nestjs-pino';
+import type { NatsConnection } from 'nats';
+import type { MeridianConfig } from '@meridian/config';
+import { queueGroup, type BackendService } from '@meridian/contracts';
+import { HealthModule, ReadinessService } from '@meridian/observability';
+import { InProcessServer, type InProcessBus } from './in-process.transport';
+
+/** Default health/metrics port of each standalone service, when METRICS_PORT is not set. */
+export const DEFAULT_METRICS_PORTS: Record<BackendService, number> = {
+  catalog: 9101,
+  chart: 9102,
+  sql: 9103,
+  audit: 9104,
+};
+
+/** Room for the reply envelope around a tool result on NATS. */
+export const NATS_ENVELOPE_BYTES = 16 * 1024;
+
+export interface ServiceBootOptions {
+  service: BackendService;
+  /** The service's root module, built for this configuration. */
+  module: DynamicModule | Type;
+  config: MeridianConfig;
+  /** Present in the all-in-one process: serve through the in-process bus instead of NATS. */
+  bus?: InProcessBus;
+}
+
+export interface RunningService {
+  app: INestApplicationContext;
+  close(): Promise<void>;
+  /** Health/metrics URL of a standalone service. */
+  url?: string;
+}
+
+/** Refuses to start when a maximal reply would not fit in the NATS server's max_payload. */
+export function assertPayloadFits(nc: NatsConnection, config: MeridianConfig): void {
+  const max = nc.info?.max_payload;
+  if (max && config.maxResponseBytes + NATS_ENVELOPE_BYTES > max) {
+    throw new Error(
+      `MCP_MAX_RESPONSE_BYTES (${config.maxResponseBytes}) plus the ${NATS_ENVELOPE_BYTES}-byte ` +
+        `envelope exceeds the NATS server's max_payload (${max}); lower MCP_MAX_RESPONSE_BYTES ` +
+        'or raise max_payload in the NATS server configuration',
+    );
+  }
+}
+
+/**
+ * Starts one backend service. Standalone: Nest's NATS server in the service's queue group (so
+ * replicas share the work) plus a small HTTP listener for /health, /ready and /metrics.
+ * All-in-one: the same handlers behind the in-process transport.
+ */
+export async function startService(opts: ServiceBootOptions): Promise<RunningService> {
+  const { service, config } = opts;
+  if (opts.bus) {
+    const app = await NestFactory.createMicroservice<MicroserviceOptions>(opts.module, {
+      strategy: new InProcessServer(opts.bus),
+      bufferLogs: true,
+    });
+    app.useLogger(app.get(Logger));
+    await app.listen();
+    return { app, close: () => app.close() };
+  }
+
+  if (config.natsServers.length === 0) {
+    throw new Error(`NATS_URL is required to run the ${service} service on its own`);
+  }
+
+  @Module({
+    imports: [
+      opts.module,
+      HealthModule,
+      PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
+    ],
+  })
+  class StandaloneServiceModule {}
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    StandaloneServiceModule,
+    new FastifyAdapter(),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const microservice = app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.NATS,
+      options: {
+        servers: config.natsServers,
+        queue: queueGroup(service),
+        name: `meridian-${service}`,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+      },
+    },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  const nc = microservice.unwrap<NatsConnection>();
+  assertPayloadFits(nc, config);
+  app.get(ReadinessService).add('nats', () => {
+    if (nc.isClosed()) throw new Error('connection closed');
+  });
+  const port = config.metricsPort || DEFAULT_METRICS_PORTS[service];
+  await app.listen(port, config.metricsHost);
+  return { app, url: await app.getUrl(), close: () => app.close() };
+}

@@ -1,0 +1,12 @@
+export {
+  mcpRequestDuration,
+  mcpRequestsTotal,
+  metricsRegistry,
+  responsesTruncatedTotal,
+  serviceMessageDuration,
+  serviceMessagesTotal,
+  type CallStatus,
+} from './metrics';
+export { REDACTED_PATHS, loggerParams } from './logging';
+export { HealthModule } from './health.module';
+export { ReadinessService, type ReadinessCheck, type ReadinessReport } from './readiness.service';

@@ -1,0 +1,77 @@
+import { Counter, Histogram, register, type Metric } from 'prom-client';
+
+/**
+ * Metrics live in the process-wide prom-client registry and are created on first use, so the
+ * all-in-one process (edge and every service in one registry) never registers a name twice.
+ */
+function getOrCreate<T extends Metric>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export type CallStatus = 'success' | 'error';
+
+export function mcpRequestsTotal(): Counter<'tool' | 'status'> {
+  return getOrCreate(
+    'mcp_requests_total',
+    () =>
+      new Counter({
+        name: 'mcp_requests_total',
+        help: 'Tool calls answered by the edge, by tool and outcome',
+        labelNames: ['tool', 'status'],
+      }),
+  );
+}
+
+export function mcpRequestDuration(): Histogram<'tool'> {
+  return getOrCreate(
+    'mcp_request_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'mcp_request_duration_seconds',
+        help: 'Tool call duration at the edge, including dispatch to the owning service',
+        labelNames: ['tool'],
+        buckets: DURATION_BUCKETS,
+      }),
+  );
+}
+
+export function serviceMessagesTotal(): Counter<'service' | 'tool' | 'status'> {
+  return getOrCreate(
+    'meridian_service_messages_total',
+    () =>
+      new Counter({
+        name: 'meridian_service_messages_total',
+        help: 'Tool requests handled by a service, by outcome',
+        labelNames: ['service', 'tool', 'status'],
+      }),
+  );
+}
+
+export function serviceMessageDuration(): Histogram<'service' | 'tool'> {
+  return getOrCreate(
+    'meridian_service_message_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'meridian_service_message_duration_seconds',
+        help: 'Time a service spent handling a tool request',
+        labelNames: ['service', 'tool'],
+        buckets: DURATION_BUCKETS,
+      }),
+  );
+}
+
+export function responsesTruncatedTotal(): Counter<'service' | 'tool'> {
+  return getOrCreate(
+    'meridian_responses_truncated_total',
+    () =>
+      new Counter({
+        name: 'meridian_responses_truncated_total',
+        help: 'Tool results cut to MCP_MAX_RESPONSE_BYTES',
+        labelNames: ['service', 'tool'],
+      }),
+  );
+}
+
+export { register as metricsRegistry };

@@ -1,0 +1,52 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { PoolConfig } from '@meridian/config';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export interface MetadataDbOptions {
+  url: string;
+  pool?: PoolConfig;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export function metadataDataSourceOptions(opts: MetadataDbOptions): DataSourceOptions {
+  const pool = opts.pool;
+  return {
+    type: 'postgres',
+    url: opts.url,
+    entities: [...ENTITIES],
+    migrations: [...MIGRATIONS],
+    migrationsTableName: 'meridian_migrations',
+    uuidExtension: 'pgcrypto',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    applicationName: opts.applicationName ?? 'meridian',
+    extra: pool
+      ? {
+          max: pool.size + pool.maxOverflow,
+          connectionTimeoutMillis: pool.timeoutSeconds * 1000,
+          maxLifetimeSeconds: pool.recycleSeconds,
+          idleTimeoutMillis: 30_000,
+        }
+      : undefined,
+  };
+}
+
+export function createMetadataDataSource(opts: MetadataDbOptions): DataSource {
+  return new DataSource(metadataDataSourceOptions(opts));
+}
+
+/** Applies pending migrations; returns the names of the ones that ran. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const ds = createMetadataDataSource({ url, applicationName: 'meridian-migrate' });
+  await ds.initialize();
+  try {
+    const ran = await ds.runMigrations({ transaction: 'each' });
+    return ran.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,22 @@
+import { Chart } from './chart.entity';
+import { Dashboard } from './dashboard.entity';
+import { Database } from './database.entity';
+import { DatasetColumn } from './dataset-column.entity';
+import { DatasetMetric } from './dataset-metric.entity';
+import { Dataset } from './dataset.entity';
+import { Role } from './role.entity';
+import { User } from './user.entity';
+
+/** Listed explicitly: bundlers and compiled output hide glob patterns from TypeORM. */
+export const ENTITIES = [
+  Role,
+  User,
+  Database,
+  Dataset,
+  DatasetColumn,
+  DatasetMetric,
+  Chart,
+  Dashboard,
+] as const;
+
+export { Chart, Dashboard, Database, Dataset, DatasetColumn, DatasetMetric, Role, User };

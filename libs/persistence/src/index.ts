@@ -1,0 +1,20 @@
+export {
+  Chart,
+  Dashboard,
+  Database,
+  Dataset,
+  DatasetColumn,
+  DatasetMetric,
+  ENTITIES,
+  Role,
+  User,
+} from './entities';
+export type { DatabaseBackend } from './entities/database.entity';
+export type { LayoutItem } from './entities/dashboard.entity';
+export {
+  createMetadataDataSource,
+  metadataDataSourceOptions,
+  runMigrations,
+  type MetadataDbOptions,
+} from './data-source';
+export { SecretBox } from './secret-box';
