@@ -1,1 +1,105 @@
-import "reflect-metadata"; import { toolRegistry } from "@meridian/contracts"; const r = toolRegistry(); console.log(JSON.stringify(r.get("list_dashboards").inputSchema, null, 1).slice(0, 3000)); r.validateArgs("list_dashboards", {page_size: 0, filters:[{col:"nope", opr:"eq", value: 1}], bogus: 1}).catch(e=>console.log(e.message, e.details)); r.validateArgs("list_dashboards", {filters:[{col:"published", opr:"eq", value: true}]}).then(v=>console.log("ok", v)); r.validateArgs("get_dashboard_info", {identifier: "abc"}).then(v=>console.log("ok", v));
+import 'reflect-metadata';
+import { ConfigError, loadConfig, type MeridianConfig } from '@meridian/config';
+import { isServiceName } from '@meridian/contracts';
+import { examplesUrlFor, seed } from '@meridian/examples';
+import { startService } from '@meridian/messaging';
+import { runMigrations } from '@meridian/persistence';
+import { startEdge } from '../../edge/src/edge.bootstrap';
+import { startPlatform } from './platform';
+import { SERVICE_MODULES } from './services';
+
+const USAGE = `Usage: meridian <command>
+
+  start                 run every service and the edge in one process (default)
+  serve <service>       run one service: edge, catalog, chart, sql or audit
+  db upgrade            apply database migrations to SQLALCHEMY_DATABASE_URI
+  db seed               create the example data and content
+
+Configuration comes from environment variables; see the README.`;
+
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function requireDatabase(config: MeridianConfig): string {
+  if (!config.databaseUrl) throw new Error('SQLALCHEMY_DATABASE_URI (or DATABASE_URL) is required');
+  return config.databaseUrl;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command = 'start', arg] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') return say(USAGE);
+  const config = loadConfig();
+
+  if (command === 'start') {
+    const platform = await startPlatform(config, { log: say });
+    const url = platform.edge.mcpUrl;
+    say(`\nMeridian ${config.version} is running (all-in-one, ${platform.config.natsUrl ? 'NATS' : 'in-process'} transport).`);
+    say(`  MCP endpoint:  ${url}`);
+    say(`  Health:        ${platform.edge.url}/health   Metrics: ${platform.edge.url}/metrics`);
+    say(`  Acting as:     ${platform.config.devUsername} (development identity, loopback only)\n`);
+    say('Connect a client (Cursor, or any client that speaks Streamable HTTP):');
+    say(JSON.stringify({ mcpServers: { meridian: { url } } }, null, 2));
+    say('Claude Desktop (through the mcp-remote bridge):');
+    say(JSON.stringify({ mcpServers: { meridian: { command: 'npx', args: ['-y', 'mcp-remote', url] } } }, null, 2));
+    onShutdown(() => platform.close());
+    return;
+  }
+
+  if (command === 'serve') {
+    if (!arg || !isServiceName(arg)) throw new Error(`serve needs a service name\n\n${USAGE}`);
+    if (arg === 'edge') {
+      const edge = await startEdge(config);
+      say(`Meridian edge listening on ${edge.mcpUrl}`);
+      onShutdown(() => edge.close());
+      return;
+    }
+    const service = await startService({ service: arg, module: SERVICE_MODULES[arg](config), config });
+    say(`Meridian ${arg} service running; health and metrics on ${service.url}`);
+    onShutdown(() => service.close());
+    return;
+  }
+
+  if (command === 'db' && arg === 'upgrade') {
+    const ran = await runMigrations(requireDatabase(config));
+    say(ran.length ? `Applied: ${ran.join(', ')}` : 'Database is up to date');
+    return;
+  }
+
+  if (command === 'db' && arg === 'seed') {
+    const url = requireDatabase(config);
+    if (!config.secretKey) throw new Error('SECRET_KEY is required to seed (it encrypts the example password)');
+    const report = await seed({
+      metadataUrl: url,
+      examplesUrl: config.examplesDatabaseUrl ?? examplesUrlFor(url),
+      secretKey: config.secretKey,
+    });
+    say(JSON.stringify(report, null, 2));
+    return;
+  }
+
+  throw new Error(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
+}
+
+function onShutdown(close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    say(`${signal} received, shutting down`);
+    close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+run(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

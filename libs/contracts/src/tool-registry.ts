@@ -14,9 +14,10 @@ const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
 function formatErrors(errors: CvError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
     const path = `${prefix}${e.property}`;
-    const own = Object.values(e.constraints ?? {}).map((m) =>
-      m.includes(e.property) ? m.replace(e.property, path) : `${path}: ${m}`,
-    );
+    const own = Object.entries(e.constraints ?? {}).map(([rule, m]) => {
+      if (rule === 'whitelistValidation') return `${path}: unknown field`;
+      return m.includes(e.property) ? m.replace(e.property, path) : `${path}: ${m}`;
+    });
     return own.concat(formatErrors(e.children ?? [], `${path}.`));
   });
 }
@@ -97,7 +98,7 @@ export class ToolRegistry {
     const errors = await validate(instance, {
       whitelist: true,
       forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
+      forbidUnknownValues: false,
       validationError: { target: false, value: false },
     });
     if (errors.length > 0) {

@@ -13,6 +13,7 @@ export { NatsRequestClient, mapNatsError } from './nats-request.client';
 export { boundResult, type BoundedResult } from './response-bounds';
 export { requestContext, type RequestContext } from './request-context';
 export { ToolCallInterceptor } from './tool-call.interceptor';
+export { serviceCore } from './service-core';
 export { TOOL_NAME_METADATA, ToolHandler } from './tool-handler.decorator';
 export {
   DEFAULT_METRICS_PORTS,

@@ -28,6 +28,11 @@ export interface ServiceBootOptions {
   config: MeridianConfig;
   /** Present in the all-in-one process: serve through the in-process bus instead of NATS. */
   bus?: InProcessBus;
+  /**
+   * Serve /health, /ready and /metrics on the service's own port (default). The all-in-one
+   * turns this off: its edge serves one registry for every service.
+   */
+  http?: boolean;
 }
 
 export interface RunningService {
@@ -69,6 +74,26 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   if (config.natsServers.length === 0) {
     throw new Error(`NATS_URL is required to run the ${service} service on its own`);
   }
+  const natsOptions: MicroserviceOptions = {
+    transport: Transport.NATS,
+    options: {
+      servers: config.natsServers,
+      queue: queueGroup(service),
+      name: `meridian-${service}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    },
+  };
+  if (opts.http === false) {
+    const app = await NestFactory.createMicroservice<MicroserviceOptions>(opts.module, {
+      ...natsOptions,
+      bufferLogs: true,
+    });
+    app.useLogger(app.get(Logger));
+    await app.listen();
+    assertPayloadFits(app.unwrap<NatsConnection>(), config);
+    return { app, close: () => app.close() };
+  }
 
   @Module({
     imports: [
@@ -86,19 +111,9 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  const microservice = app.connectMicroservice<MicroserviceOptions>(
-    {
-      transport: Transport.NATS,
-      options: {
-        servers: config.natsServers,
-        queue: queueGroup(service),
-        name: `meridian-${service}`,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 500,
-      },
-    },
-    { inheritAppConfig: true },
-  );
+  const microservice = app.connectMicroservice<MicroserviceOptions>(natsOptions, {
+    inheritAppConfig: true,
+  });
   await app.startAllMicroservices();
   const nc = microservice.unwrap<NatsConnection>();
   assertPayloadFits(nc, config);

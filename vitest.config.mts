@@ -1,12 +1,16 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
+const root = dirname(fileURLToPath(import.meta.url));
 const libs = ['config', 'errors', 'contracts', 'messaging', 'persistence', 'observability', 'examples'];
 
 export default defineConfig({
   plugins: [
     swc.vite({
+      swcrc: false,
+      module: { type: 'es6' },
       jsc: {
         parser: { syntax: 'typescript', decorators: true },
         transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
@@ -16,7 +20,7 @@ export default defineConfig({
     }),
   ],
   resolve: {
-    alias: Object.fromEntries(libs.map((l) => [`@meridian/${l}`, resolve(__dirname, `libs/${l}/src`)])),
+    alias: Object.fromEntries(libs.map((l) => [`@meridian/${l}`, resolve(root, `libs/${l}/src`)])),
   },
   test: {
     globals: false,

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { loadConfig } from '@meridian/config';
+import { startService } from '@meridian/messaging';
+import { AuditModule } from './audit.module';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await startService({ service: 'audit', module: AuditModule.forRoot(config), config });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import {
+  InternalError,
+  MeridianError,
+  NotFoundError,
+  ValidationError,
+  toMeridianError,
+  ErrorType,
+} from '@meridian/errors';
+
+function fromHttpException(err: HttpException): MeridianError {
+  const status = err.getStatus();
+  const message = err.message;
+  if (status === 404) return new NotFoundError(message.startsWith('Cannot ') ? 'Route not found' : message);
+  if (status === 413) return new ValidationError('Request body too large');
+  if (status === 415) return new ValidationError('Unsupported content type: send application/json');
+  if (status >= 400 && status < 500) return new ValidationError(message || 'Bad request');
+  return new InternalError();
+}
+
+/** The single place HTTP answers errors: the closed error vocabulary, one status per type. */
+@Catch()
+export class MeridianExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    let error: MeridianError;
+    if (exception instanceof HttpException) error = fromHttpException(exception);
+    else if (isFastifyClientError(exception)) error = new ValidationError(exception.message);
+    else error = toMeridianError(exception, this.logger);
+    if (error.type === ErrorType.Internal) {
+      this.logger.error({ err: exception, error_id: error.details?.error_id }, 'Request failed');
+    }
+    if (reply.sent) return;
+    const retryAfter = error.retryAfterSeconds;
+    if (retryAfter !== undefined) void reply.header('Retry-After', String(Math.ceil(retryAfter)));
+    void reply.status(error.status).header('Content-Type', 'application/json').send(error.toBody());
+  }
+}
+
+function isFastifyClientError(err: unknown): err is Error {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return err instanceof Error && typeof code === 'number' && code >= 400 && code < 500;
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type ListToolsResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
+import { toolRegistry, type Principal } from '@meridian/contracts';
+import { toMeridianError } from '@meridian/errors';
+import { ToolDispatcher } from '../tools/tool-dispatcher.service';
+
+const INSTRUCTIONS =
+  'Meridian exposes governed analytics: start with get_instance_info, then list_dashboards, ' +
+  'list_charts and list_datasets to explore; get_dataset_info shows columns and saved metrics.';
+
+/** What the edge attaches to each HTTP request for the MCP handlers (transport `authInfo`). */
+export interface McpRequestAuth {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  extra: { principal: Principal; requestId: string };
+}
+
+/**
+ * Builds MCP servers cheaply: the tools/list answer, the tool schemas and the JSON Schema
+ * validator are made once per process; a server per request only wires two handlers to them.
+ */
+@Injectable()
+export class McpServerFactory {
+  private readonly validator = new AjvJsonSchemaValidator();
+  private readonly toolList: ListToolsResult;
+
+  constructor(
+    private readonly dispatcher: ToolDispatcher,
+    @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
+  ) {
+    this.toolList = {
+      tools: toolRegistry()
+        .list()
+        .map((t) => ({
+          name: t.name,
+          title: t.title,
+          description: t.description,
+          inputSchema: t.inputSchema as ListToolsResult['tools'][number]['inputSchema'],
+          outputSchema: t.outputSchema as ListToolsResult['tools'][number]['outputSchema'],
+          annotations: { title: t.title, ...t.annotations },
+        })),
+    };
+  }
+
+  get tools(): ListToolsResult {
+    return this.toolList;
+  }
+
+  create(): Server {
+    const server = new Server(
+      { name: 'meridian', title: 'Meridian', version: this.config.version },
+      {
+        capabilities: { tools: { listChanged: false } },
+        instructions: INSTRUCTIONS,
+        jsonSchemaValidator: this.validator,
+      },
+    );
+    server.setRequestHandler(ListToolsRequestSchema, () => this.toolList);
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const auth = extra.authInfo as McpRequestAuth | undefined;
+      if (!auth?.extra?.principal) {
+        throw new McpError(ErrorCode.InternalError, 'Request reached the MCP server without a principal');
+      }
+      const { name, arguments: args } = request.params;
+      if (!toolRegistry().has(name)) {
+        throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      }
+      return this.callTool(auth.extra.principal, name, args ?? {}, auth.extra.requestId);
+    });
+    return server;
+  }
+
+  async callTool(
+    principal: Principal,
+    name: string,
+    args: unknown,
+    requestId: string = randomUUID(),
+  ): Promise<CallToolResult> {
+    try {
+      const result = (await this.dispatcher.call(principal, name, args, { requestId })) as Record<
+        string,
+        unknown
+      >;
+      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+    } catch (err) {
+      const body = toMeridianError(err).toBody() as unknown as Record<string, unknown>;
+      return {
+        content: [{ type: 'text', text: JSON.stringify(body) }],
+        structuredContent: body,
+        isError: true,
+      };
+    }
+  }
+}

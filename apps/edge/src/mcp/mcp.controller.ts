@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { Controller, Delete, Get, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { PrincipalResolver } from '../auth/principal.resolver';
+import { McpServerFactory, type McpRequestAuth } from './mcp-server.factory';
+import { OriginPolicy } from './origin-policy';
+
+/**
+ * Streamable HTTP, stateless: every POST is served by a fresh transport and server, so any edge
+ * replica can answer any request and no session state needs sticky routing.
+ */
+@Controller('mcp')
+export class McpController {
+  private readonly logger = new Logger(McpController.name);
+
+  constructor(
+    private readonly servers: McpServerFactory,
+    private readonly origins: OriginPolicy,
+    private readonly principals: PrincipalResolver,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async handle(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    this.origins.check(req.headers);
+    const principal = this.principals.resolve();
+    const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+    const auth: McpRequestAuth = {
+      token: '',
+      clientId: principal.username,
+      scopes: [],
+      extra: { principal, requestId },
+    };
+    (req.raw as IncomingMessage & { auth?: McpRequestAuth }).auth = auth;
+
+    const server = this.servers.create();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    reply.hijack();
+    reply.raw.setHeader('X-Request-Id', requestId);
+    reply.raw.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req.raw, reply.raw, req.body);
+    } catch (err) {
+      this.logger.error({ err, request_id: requestId }, 'MCP request failed');
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'Content-Type': 'application/json' });
+        reply.raw.end(
+          JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }),
+        );
+      }
+    }
+  }
+
+  /** Stateless server: no server-initiated stream (GET) and no session to end (DELETE). */
+  @Get()
+  @Delete()
+  other(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
+    this.origins.check(req.headers);
+    void reply
+      .status(405)
+      .header('Allow', 'POST')
+      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: use POST' }, id: null });
+  }
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && /^[\w.:-]{1,128}$/.test(s) ? s : undefined;
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { toolRegistry } from '@meridian/contracts';
+import { NotFoundError, ValidationError } from '@meridian/errors';
+import { PrincipalResolver } from '../auth/principal.resolver';
+import { ToolDispatcher } from '../tools/tool-dispatcher.service';
+
+/**
+ * The REST form of every tool, derived from the registry: `POST /<tool>` with
+ * `{"request": {...}}`, and `GET /<tool>?<params>` for read-only tools. Same JSON as MCP.
+ */
+@Controller()
+export class RestController {
+  constructor(
+    private readonly dispatcher: ToolDispatcher,
+    private readonly principals: PrincipalResolver,
+  ) {}
+
+  @Post(':tool')
+  @HttpCode(200)
+  async post(
+    @Param('tool') tool: string,
+    @Body() body: unknown,
+    @Headers('x-request-id') requestId: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    this.assertKnown(tool);
+    return this.call(tool, requestArgs(body), requestId, reply);
+  }
+
+  @Get(':tool')
+  async get(
+    @Param('tool') tool: string,
+    @Query() query: Record<string, unknown>,
+    @Headers('x-request-id') requestId: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    this.assertKnown(tool);
+    if (!toolRegistry().get(tool).annotations.readOnlyHint) {
+      throw new ValidationError(`${tool} changes data: call it with POST /${tool}`, { tool });
+    }
+    return this.call(tool, { ...query }, requestId, reply);
+  }
+
+  private assertKnown(tool: string): void {
+    if (!toolRegistry().has(tool)) throw new NotFoundError(`Unknown tool: ${tool}`, { tool });
+  }
+
+  private async call(tool: string, args: unknown, requestId: string | undefined, reply: FastifyReply) {
+    const id = requestId && /^[\w.:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
+    void reply.header('X-Request-Id', id);
+    return this.dispatcher.call(this.principals.resolve(), tool, args, { requestId: id });
+  }
+}
+
+function requestArgs(body: unknown): unknown {
+  if (body === undefined || body === null || body === '') return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError('Body must be a JSON object: {"request": {...}}');
+  }
+  const keys = Object.keys(body);
+  const extra = keys.filter((k) => k !== 'request');
+  if (extra.length > 0) {
+    throw new ValidationError(`Unknown body field(s): ${extra.join(', ')}; send {"request": {...}}`, {
+      field: extra[0],
+    });
+  }
+  return (body as { request?: unknown }).request ?? {};
+}

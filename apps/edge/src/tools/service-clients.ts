@@ -1,0 +1,37 @@
+import type { ClientProxy } from '@nestjs/microservices';
+import type { MeridianConfig } from '@meridian/config';
+import { SERVICE_NAMES, type BackendService } from '@meridian/contracts';
+import { InProcessClient, NatsRequestClient, type InProcessBus } from '@meridian/messaging';
+
+export interface ServiceClients {
+  clients: Partial<Record<BackendService, ClientProxy>>;
+  /** The NATS connection shared by every client, when distributed. */
+  nats?: NatsRequestClient;
+  close(): Promise<void>;
+}
+
+const BACKENDS = SERVICE_NAMES.filter((s): s is BackendService => s !== 'edge');
+
+/** One ClientProxy per backend service: in-process in the all-in-one, one NATS connection otherwise. */
+export async function createServiceClients(
+  config: MeridianConfig,
+  bus?: InProcessBus,
+): Promise<ServiceClients> {
+  if (bus) {
+    const client = new InProcessClient(bus);
+    return {
+      clients: Object.fromEntries(BACKENDS.map((s) => [s, client])),
+      close: async () => undefined,
+    };
+  }
+  if (config.natsServers.length === 0) {
+    throw new Error('NATS_URL is required to run the edge on its own');
+  }
+  const nats = new NatsRequestClient(config.natsServers, config.requestTimeoutMs);
+  await nats.connect();
+  return {
+    clients: Object.fromEntries(BACKENDS.map((s) => [s, nats])),
+    nats,
+    close: () => nats.close(),
+  };
+}

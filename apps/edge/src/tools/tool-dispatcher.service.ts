@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
+import { instanceToPlain } from 'class-transformer';
+import { lastValueFrom, timeout, TimeoutError as RxTimeoutError } from 'rxjs';
+import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
+import { toolRegistry, type BackendService, type Principal, type ToolDefinition } from '@meridian/contracts';
+import {
+  MeridianError,
+  ServiceUnavailableError,
+  TimeoutError,
+  toMeridianError,
+} from '@meridian/errors';
+import { mcpRequestDuration, mcpRequestsTotal } from '@meridian/observability';
+import { EDGE_MODE, SERVICE_CLIENTS, type EdgeMode } from '../edge.constants';
+
+export interface CallMeta {
+  requestId: string;
+}
+
+const startedAt = Date.now();
+
+/**
+ * The one path every tool call takes, whatever the front door (MCP or REST): validate the
+ * arguments with the tool's DTO, answer edge tools locally, send the rest to the owning
+ * service, and count and time the outcome.
+ */
+@Injectable()
+export class ToolDispatcher {
+  private readonly logger = new Logger(ToolDispatcher.name);
+  private readonly registry = toolRegistry();
+
+  constructor(
+    @Inject(SERVICE_CLIENTS) private readonly clients: Partial<Record<BackendService, ClientProxy>>,
+    @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
+    @Inject(EDGE_MODE) private readonly mode: EdgeMode,
+  ) {}
+
+  async call(principal: Principal, name: string, rawArgs: unknown, meta: CallMeta): Promise<unknown> {
+    const started = process.hrtime.bigint();
+    const label = this.registry.has(name) ? name : 'unknown';
+    try {
+      const tool = this.registry.get(name);
+      const args = await this.registry.validateArgs(name, rawArgs);
+      const result =
+        tool.service === 'edge'
+          ? this.answerLocally(tool)
+          : await this.send(tool, {
+              tool: tool.name,
+              args: instanceToPlain(args),
+              principal,
+              request_id: meta.requestId,
+            });
+      mcpRequestsTotal().inc({ tool: label, status: 'success' });
+      return result;
+    } catch (err) {
+      mcpRequestsTotal().inc({ tool: label, status: 'error' });
+      throw this.toError(err, name);
+    } finally {
+      mcpRequestDuration().observe({ tool: label }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private answerLocally(tool: ToolDefinition): unknown {
+    switch (tool.name) {
+      case 'health_check':
+        return {
+          status: 'healthy',
+          timestamp: new Date().toISOString(),
+          version: this.config.version,
+          uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
+          mode: this.mode,
+        };
+      default:
+        throw new ServiceUnavailableError(`No local handler for ${tool.name}`);
+    }
+  }
+
+  private async send(tool: ToolDefinition, request: unknown): Promise<unknown> {
+    const client = this.clients[tool.service as BackendService];
+    if (!client) {
+      throw new ServiceUnavailableError(`The ${tool.service} service is not available`, {
+        service: tool.service,
+      });
+    }
+    return lastValueFrom(client.send(tool.subject, request).pipe(timeout(this.config.requestTimeoutMs)));
+  }
+
+  private toError(err: unknown, tool: string): MeridianError {
+    if (err instanceof RxTimeoutError) {
+      return new TimeoutError(`The tool ${tool} did not finish within ${this.config.requestTimeoutMs} ms`, {
+        timeout_ms: this.config.requestTimeoutMs,
+      });
+    }
+    const noHandler =
+      err === NO_MESSAGE_HANDLER ||
+      (typeof err === 'object' && err !== null && (err as { message?: unknown }).message === NO_MESSAGE_HANDLER);
+    if (noHandler) {
+      const service = this.registry.has(tool) ? this.registry.get(tool).service : 'service';
+      return new ServiceUnavailableError(`The ${service} service does not serve ${tool}`, { service });
+    }
+    return toMeridianError(err, this.logger);
+  }
+}
