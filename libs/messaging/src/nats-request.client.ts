@@ -1,6 +1,6 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { connect, ErrorCode, JSONCodec, type NatsConnection, type NatsError } from 'nats';
+import { connect, ErrorCode, Events, JSONCodec, type NatsConnection, type NatsError } from 'nats';
 import { ServiceUnavailableError, TimeoutError } from '@meridian/errors';
 
 const codec = JSONCodec<Record<string, unknown>>();
@@ -48,8 +48,8 @@ export class NatsRequestClient extends ClientProxy {
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') this.disconnected = true;
-      if (status.type === 'reconnect') this.disconnected = false;
+      if (status.type === Events.Disconnect) this.disconnected = true;
+      if (status.type === Events.Reconnect) this.disconnected = false;
     }
   }
 
@@ -105,7 +105,7 @@ export class NatsRequestClient extends ClientProxy {
 
 export function mapNatsError(err: NatsError, subject: string, timeoutMs: number): Error {
   const service = subject.split('.')[2] ?? 'service';
-  switch (err.code) {
+  switch (err.code as ErrorCode) {
     case ErrorCode.NoResponders:
       return new ServiceUnavailableError(`The ${service} service is not available`, { service });
     case ErrorCode.Timeout:

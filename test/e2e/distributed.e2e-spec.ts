@@ -1,0 +1,115 @@
+import { Client as PgClient } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, NATS_TEST_URL, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
+import { callError, callOk, connectClient, type Structured } from '../support/mcp-client';
+import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
+import { catalogSuite, type PlatformUnderTest } from './catalog-suite';
+
+const MAX_RESPONSE_BYTES = 65_536;
+const REQUEST_TIMEOUT_MS = 20_000;
+
+/** The distributed deployment: an edge and two catalog processes on real NATS and PostgreSQL. */
+describe('distributed deployment (edge + 2 catalog processes over NATS)', () => {
+  let db: TestDatabase;
+  let edge: ManagedProcess;
+  const catalogs: { proc: ManagedProcess; metricsUrl: string }[] = [];
+  const target: PlatformUnderTest = { baseUrl: '', mcpUrl: '', databaseUrl: '' };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e_distributed');
+    // Enough long dashboards that a full page cannot fit under MCP_MAX_RESPONSE_BYTES.
+    const pg = new PgClient({ connectionString: db.url });
+    await pg.connect();
+    await pg.query(
+      `INSERT INTO dashboards (dashboard_title, description, published)
+       SELECT 'Bulk dashboard ' || g, repeat('All about the quarterly numbers. ', 40), g % 2 = 0
+       FROM generate_series(1, 150) g`,
+    );
+    await pg.end();
+
+    const common = {
+      SQLALCHEMY_DATABASE_URI: db.url,
+      NATS_URL: NATS_TEST_URL,
+      SECRET_KEY: TEST_SECRET_KEY,
+      MCP_MAX_RESPONSE_BYTES: String(MAX_RESPONSE_BYTES),
+      NATS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    };
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      const proc = startProcess(`catalog-${i}`, 'dist/apps/catalog/src/main.js', [], {
+        ...common,
+        METRICS_PORT: String(port),
+      });
+      catalogs.push({ proc, metricsUrl: `http://127.0.0.1:${port}` });
+    }
+    const edgePort = await freePort();
+    edge = startProcess('edge', 'dist/apps/edge/src/main.js', [], {
+      ...common,
+      MCP_DEV_USERNAME: 'admin',
+      MCP_SERVICE_PORT: String(edgePort),
+    });
+    target.baseUrl = `http://127.0.0.1:${edgePort}`;
+    target.mcpUrl = `${target.baseUrl}/mcp`;
+    target.databaseUrl = db.url;
+    await Promise.all([
+      ...catalogs.map((c) => waitForReady(`${c.metricsUrl}/ready`, c.proc)),
+      waitForReady(`${target.baseUrl}/ready`, edge),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([edge?.stop(), ...catalogs.map((c) => c.proc.stop())]);
+    await db?.drop();
+  });
+
+  catalogSuite(() => target);
+
+  it('truncates a result over MCP_MAX_RESPONSE_BYTES and says why', async () => {
+    const client = await connectClient(target.mcpUrl);
+    const res = await callOk(client, 'list_dashboards', {
+      page_size: 100,
+      select_columns: ['id', 'dashboard_title', 'description'],
+    });
+    await client.close();
+    expect(res.truncated).toBe(true);
+    expect(res.truncation_reason).toMatch(/MCP_MAX_RESPONSE_BYTES \(65536 bytes\); dashboards cut from 100 items to \d+/);
+    const kept = (res.dashboards as Structured[]).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(100);
+    expect(res.count).toBe(kept);
+    expect(Buffer.byteLength(JSON.stringify(res))).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  });
+
+  it('spreads calls over both catalog processes (one queue group)', async () => {
+    const client = await connectClient(target.mcpUrl);
+    for (let i = 0; i < 40; i++) await callOk(client, 'list_databases');
+    await client.close();
+    const handled = await Promise.all(
+      catalogs.map(async (c) => {
+        const text = await (await fetch(`${c.metricsUrl}/metrics`)).text();
+        return text
+          .split('\n')
+          .filter((l) => l.startsWith('meridian_service_messages_total{') && l.includes('service="catalog"'))
+          .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+      }),
+    );
+    expect(handled[0]).toBeGreaterThan(0);
+    expect(handled[1]).toBeGreaterThan(0);
+  });
+
+  it('answers ServiceUnavailableError promptly once every catalog process is gone', async () => {
+    await Promise.all(catalogs.map((c) => c.proc.stop()));
+    const client = await connectClient(target.mcpUrl);
+    const started = Date.now();
+    const error = await callError(client, 'list_dashboards');
+    const elapsed = Date.now() - started;
+    await client.close();
+    expect(error.error_type).toBe('ServiceUnavailableError');
+    expect(error.error).toContain('catalog');
+    // Bounded by the request timeout; NATS's no-responders answer makes it far quicker.
+    expect(elapsed).toBeLessThan(REQUEST_TIMEOUT_MS);
+    const rest = await fetch(`${target.baseUrl}/list_dashboards`);
+    expect(rest.status).toBe(503);
+    expect(await rest.json()).toMatchObject({ error_type: 'ServiceUnavailableError' });
+  });
+});
