@@ -13,7 +13,10 @@ function buildServer(): McpServer {
     'list_databases',
     {
       description: 'List databases',
-      inputSchema: { page: z.number().int().min(1).optional(), page_size: z.number().int().min(1).max(100).optional() },
+      inputSchema: {
+        page: z.number().int().min(1).optional(),
+        page_size: z.number().int().min(1).max(100).optional(),
+      },
     },
     async () => {
       const result = {

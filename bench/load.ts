@@ -38,7 +38,9 @@ function post(agent: Agent, url: URL, body: string): Promise<boolean> {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve(res.statusCode === 200 && text.includes('"result"') && !text.includes('"isError":true')));
+        res.on('end', () =>
+          resolve(res.statusCode === 200 && text.includes('"result"') && !text.includes('"isError":true')),
+        );
       },
     );
     req.on('error', () => resolve(false));

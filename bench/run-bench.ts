@@ -63,7 +63,10 @@ async function startBaseline(): Promise<string> {
 
 async function startEmbedded(dataDir: string): Promise<string> {
   const port = await freePort();
-  run('dist/apps/meridian/src/main.js', ['start'], { MERIDIAN_DATA_DIR: dataDir, MCP_SERVICE_PORT: String(port) });
+  run('dist/apps/meridian/src/main.js', ['start'], {
+    MERIDIAN_DATA_DIR: dataDir,
+    MCP_SERVICE_PORT: String(port),
+  });
   await waitReady(`http://127.0.0.1:${port}/ready`);
   return `http://127.0.0.1:${port}/mcp`;
 }
@@ -82,7 +85,11 @@ async function startDistributed(): Promise<string> {
   const metrics = await freePort();
   run('dist/apps/catalog/src/main.js', [], { ...env, METRICS_PORT: String(metrics) });
   const port = await freePort();
-  run('dist/apps/edge/src/main.js', [], { ...env, MCP_DEV_USERNAME: 'admin', MCP_SERVICE_PORT: String(port) });
+  run('dist/apps/edge/src/main.js', [], {
+    ...env,
+    MCP_DEV_USERNAME: 'admin',
+    MCP_SERVICE_PORT: String(port),
+  });
   await waitReady(`http://127.0.0.1:${metrics}/ready`);
   await waitReady(`http://127.0.0.1:${port}/ready`);
   return `http://127.0.0.1:${port}/mcp`;
@@ -104,7 +111,8 @@ function print(results: LoadResult[]): void {
     const base = at('bare-sdk', c);
     const emb = at('embedded', c);
     const dist = at('distributed', c);
-    const ratio = (a?: LoadResult, b?: LoadResult) => (a && b && b.throughput > 0 ? `${fmt(a.throughput / b.throughput, 2)}x` : '-');
+    const ratio = (a?: LoadResult, b?: LoadResult) =>
+      a && b && b.throughput > 0 ? `${fmt(a.throughput / b.throughput, 2)}x` : '-';
     console.log(
       `  c=${String(c).padEnd(4)} embedded/bare-sdk ${ratio(emb, base).padStart(7)}   ` +
         `distributed/bare-sdk ${ratio(dist, base).padStart(7)}   distributed/embedded ${ratio(dist, emb).padStart(7)}`,
@@ -116,7 +124,9 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-bench-'));
   const results: LoadResult[] = [];
   try {
-    console.log(`Meridian bench: tools/call ${TOOL.name}, ${SECONDS}s per level, clients ${LEVELS.join('/')}`);
+    console.log(
+      `Meridian bench: tools/call ${TOOL.name}, ${SECONDS}s per level, clients ${LEVELS.join('/')}`,
+    );
     const targets: [string, string][] = [
       ['bare-sdk', await startBaseline()],
       ['embedded', await startEmbedded(dataDir)],

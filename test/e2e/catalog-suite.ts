@@ -1,8 +1,37 @@
+import { request } from 'node:http';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolRegistry } from '@meridian/contracts';
 import { callError, callOk, connectClient, type Structured } from '../support/mcp-client';
+
+/** node:http, because fetch does not let a caller choose the Host header. */
+function rawPost(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 export interface PlatformUnderTest {
   baseUrl: string;
@@ -37,7 +66,10 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
   describe('tools/list', () => {
     it('lists every registry tool with input and output schemas and annotations', async () => {
       const { tools } = await client.listTools();
-      const expected = toolRegistry().list().map((t) => t.name).sort();
+      const expected = toolRegistry()
+        .list()
+        .map((t) => t.name)
+        .sort();
       expect(tools.map((t) => t.name).sort()).toEqual(expected);
       for (const tool of tools) {
         expect(tool.inputSchema.type).toBe('object');
@@ -68,7 +100,12 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
       const seen: number[] = [];
       let page = 1;
       for (;;) {
-        const res = await callOk(client, 'list_dashboards', { page, page_size: 7, order_column: 'id' });
+        const res = await callOk(client, 'list_dashboards', {
+          page,
+          page_size: 7,
+          order_column: 'id',
+          order_direction: 'asc',
+        });
         expect(res.total_count).toBe(ids.length);
         expect(res.total_pages).toBe(Math.ceil(ids.length / 7));
         expect(res.has_previous).toBe(page > 1);
@@ -89,11 +126,15 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
       });
       expect(published.total_count).toBe(await count('SELECT count(*) n FROM dashboards WHERE published'));
 
-      const [{ viz_type: viz }] = await sql<{ viz_type: string }>('SELECT viz_type FROM charts ORDER BY id LIMIT 1');
+      const [{ viz_type: viz }] = await sql<{ viz_type: string }>(
+        'SELECT viz_type FROM charts ORDER BY id LIMIT 1',
+      );
       const byType = await callOk(client, 'list_charts', {
         filters: [{ col: 'viz_type', opr: 'in', value: [viz, 'no_such_type'] }],
       });
-      expect(byType.total_count).toBe(await count('SELECT count(*) n FROM charts WHERE viz_type = $1', [viz]));
+      expect(byType.total_count).toBe(
+        await count('SELECT count(*) n FROM charts WHERE viz_type = $1', [viz]),
+      );
 
       const byDataset = await callOk(client, 'list_charts', {
         filters: [{ col: 'dataset_name', opr: 'eq', value: 'birth_names' }],
@@ -132,13 +173,17 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
     });
 
     it('describes charts, datasets and databases without connection secrets', async () => {
-      const [chart] = await sql<{ id: number; dataset_id: number }>('SELECT id, dataset_id FROM charts LIMIT 1');
+      const [chart] = await sql<{ id: number; dataset_id: number }>(
+        'SELECT id, dataset_id FROM charts LIMIT 1',
+      );
       const info = await callOk(client, 'get_chart_info', { identifier: chart.id });
       expect(info.dataset_id).toBe(chart.dataset_id);
 
       const dataset = await callOk(client, 'get_dataset_info', { identifier: chart.dataset_id });
       expect((dataset.columns as unknown[]).length).toBe(
-        await count('SELECT count(*) n FROM dataset_columns WHERE dataset_id = $1 AND is_active', [chart.dataset_id]),
+        await count('SELECT count(*) n FROM dataset_columns WHERE dataset_id = $1 AND is_active', [
+          chart.dataset_id,
+        ]),
       );
       expect((dataset.metrics as unknown[]).length).toBeGreaterThan(0);
 
@@ -203,7 +248,10 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
       const base = target().baseUrl;
       const bad = await fetch(`${base}/list_dashboards?page_size=101`);
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toMatchObject({ error_type: 'ValidationError', details: { field: 'page_size' } });
+      expect(await bad.json()).toMatchObject({
+        error_type: 'ValidationError',
+        details: { field: 'page_size' },
+      });
       const wrapper = await fetch(`${base}/list_dashboards`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -220,17 +268,15 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
       expect((await fetch(`${base}/ready`)).status).toBe(200);
     });
 
-    it('refuses a foreign Host on /mcp (DNS rebinding)', async () => {
-      const res = await fetch(target().mcpUrl, {
-        method: 'POST',
-        headers: {
-          host: 'evil.example.com',
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-      });
-      expect(res.status).toBe(403);
+    it('refuses a foreign Host or Origin on /mcp (DNS rebinding)', async () => {
+      const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+      const foreignHost = await rawPost(target().mcpUrl, ping, { host: 'evil.example.com' });
+      expect(foreignHost.status).toBe(403);
+      expect(JSON.parse(foreignHost.body)).toMatchObject({ error_type: 'PermissionDeniedError' });
+      const foreignOrigin = await rawPost(target().mcpUrl, ping, { origin: 'http://evil.example.com' });
+      expect(foreignOrigin.status).toBe(403);
+      const local = await rawPost(target().mcpUrl, ping, { origin: 'http://localhost:6274' });
+      expect(local.status).toBe(200);
     });
   });
 }

@@ -72,7 +72,9 @@ describe('distributed deployment (edge + 2 catalog processes over NATS)', () => 
     });
     await client.close();
     expect(res.truncated).toBe(true);
-    expect(res.truncation_reason).toMatch(/MCP_MAX_RESPONSE_BYTES \(65536 bytes\); dashboards cut from 100 items to \d+/);
+    expect(res.truncation_reason).toMatch(
+      /MCP_MAX_RESPONSE_BYTES \(65536 bytes\); dashboards cut from 100 items to \d+/,
+    );
     const kept = (res.dashboards as Structured[]).length;
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(100);

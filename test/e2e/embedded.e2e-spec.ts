@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ describe('embedded all-in-one (npm start)', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'meridian-e2e-'));
+    chmodSync(dataDir, 0o755);
     const port = await freePort();
     const pgPort = await freePort();
     proc = startProcess('meridian', 'dist/apps/meridian/src/main.js', ['start'], {

@@ -18,7 +18,8 @@ export function runConformance(root: string, url: string, scenario: string): Pro
       { timeout: 120_000, maxBuffer: 10 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const output = `${stdout}\n${stderr}`;
-        const count = (status: string) => (output.match(new RegExp(`"status":\\s*"${status}"`, 'g')) ?? []).length;
+        const count = (status: string) =>
+          (output.match(new RegExp(`"status":\\s*"${status}"`, 'g')) ?? []).length;
         done({
           passed: count('SUCCESS'),
           failed: count('FAILURE'),

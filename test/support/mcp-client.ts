@@ -11,7 +11,11 @@ export async function connectClient(mcpUrl: string, name = 'meridian-e2e'): Prom
 export type Structured = Record<string, unknown>;
 
 /** Calls a tool and returns its structured result, failing loudly if the call errored. */
-export async function callOk(client: Client, name: string, args: Record<string, unknown> = {}): Promise<Structured> {
+export async function callOk(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<Structured> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent)}`);
   const structured = result.structuredContent as Structured;
@@ -23,8 +27,13 @@ export async function callOk(client: Client, name: string, args: Record<string, 
 }
 
 /** Calls a tool that must fail and returns its error object. */
-export async function callError(client: Client, name: string, args: Record<string, unknown> = {}): Promise<Structured> {
+export async function callError(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<Structured> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  if (!result.isError) throw new Error(`${name} unexpectedly succeeded: ${JSON.stringify(result.structuredContent)}`);
+  if (!result.isError)
+    throw new Error(`${name} unexpectedly succeeded: ${JSON.stringify(result.structuredContent)}`);
   return result.structuredContent as Structured;
 }

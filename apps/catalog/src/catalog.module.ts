@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
-import { ConfigModule, type MeridianConfig } from '@meridian/config';
-import { SERVICE_NAME, ToolCallInterceptor } from '@meridian/messaging';
-import { loggerParams } from '@meridian/observability';
+import type { MeridianConfig } from '@meridian/config';
+import { serviceCore } from '@meridian/messaging';
 import { metadataDataSourceOptions } from '@meridian/persistence';
+import { ChartsModule } from './charts/charts.module';
 import { CommonModule } from './common/common.module';
+import { DashboardsModule } from './dashboards/dashboards.module';
+import { DatabasesModule } from './databases/databases.module';
+import { DatasetsModule } from './datasets/datasets.module';
 import { InstanceModule } from './instance/instance.module';
 
 /** The catalog service: metadata about databases, datasets, charts and dashboards. */
@@ -16,11 +17,11 @@ export class CatalogModule {
     if (!config.databaseUrl) {
       throw new Error('SQLALCHEMY_DATABASE_URI (or DATABASE_URL) is required by the catalog service');
     }
+    const core = serviceCore(config, 'catalog');
     return {
       module: CatalogModule,
       imports: [
-        ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config, 'catalog')),
+        ...core.imports,
         TypeOrmModule.forRoot({
           ...metadataDataSourceOptions({
             url: config.databaseUrl,
@@ -30,11 +31,12 @@ export class CatalogModule {
         }),
         CommonModule,
         InstanceModule,
+        DashboardsModule,
+        ChartsModule,
+        DatasetsModule,
+        DatabasesModule,
       ],
-      providers: [
-        { provide: SERVICE_NAME, useValue: 'catalog' },
-        { provide: APP_INTERCEPTOR, useClass: ToolCallInterceptor },
-      ],
+      providers: core.providers,
     };
   }
 }

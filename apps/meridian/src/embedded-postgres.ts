@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { importEsm } from './esm-import';
@@ -48,6 +48,8 @@ export async function startEmbeddedPostgres(opts: {
   mkdirSync(opts.dataDir, { recursive: true });
   const port = opts.port || (await freePort());
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // As root, PostgreSQL runs as its own unprivileged user, which must be able to reach its folder.
+  if (isRoot) chmodSync(opts.dataDir, 0o711);
   const pg = new mod.default({
     databaseDir,
     port,

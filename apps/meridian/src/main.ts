@@ -34,14 +34,22 @@ async function run(argv: string[]): Promise<void> {
   if (command === 'start') {
     const platform = await startPlatform(config, { log: say });
     const url = platform.edge.mcpUrl;
-    say(`\nMeridian ${config.version} is running (all-in-one, ${platform.config.natsUrl ? 'NATS' : 'in-process'} transport).`);
+    say(
+      `\nMeridian ${config.version} is running (all-in-one, ${platform.config.natsUrl ? 'NATS' : 'in-process'} transport).`,
+    );
     say(`  MCP endpoint:  ${url}`);
     say(`  Health:        ${platform.edge.url}/health   Metrics: ${platform.edge.url}/metrics`);
     say(`  Acting as:     ${platform.config.devUsername} (development identity, loopback only)\n`);
     say('Connect a client (Cursor, or any client that speaks Streamable HTTP):');
     say(JSON.stringify({ mcpServers: { meridian: { url } } }, null, 2));
     say('Claude Desktop (through the mcp-remote bridge):');
-    say(JSON.stringify({ mcpServers: { meridian: { command: 'npx', args: ['-y', 'mcp-remote', url] } } }, null, 2));
+    say(
+      JSON.stringify(
+        { mcpServers: { meridian: { command: 'npx', args: ['-y', 'mcp-remote', url] } } },
+        null,
+        2,
+      ),
+    );
     onShutdown(() => platform.close());
     return;
   }
@@ -68,7 +76,8 @@ async function run(argv: string[]): Promise<void> {
 
   if (command === 'db' && arg === 'seed') {
     const url = requireDatabase(config);
-    if (!config.secretKey) throw new Error('SECRET_KEY is required to seed (it encrypts the example password)');
+    if (!config.secretKey)
+      throw new Error('SECRET_KEY is required to seed (it encrypts the example password)');
     const report = await seed({
       metadataUrl: url,
       examplesUrl: config.examplesDatabaseUrl ?? examplesUrlFor(url),

@@ -24,10 +24,7 @@ export interface PlatformOptions {
 const BACKENDS: BackendService[] = ['catalog', 'chart', 'sql', 'audit'];
 
 /** Makes sure the metadata database is ready to serve: migrated, and seeded when it is empty. */
-export async function prepareMetadata(
-  config: MeridianConfig,
-  log: (line: string) => void,
-): Promise<void> {
+export async function prepareMetadata(config: MeridianConfig, log: (line: string) => void): Promise<void> {
   const url = config.databaseUrl;
   if (!url) throw new Error('No metadata database configured');
   const ran = await runMigrations(url);

@@ -85,10 +85,7 @@ export class ToolRegistry {
    * Validates raw arguments against the tool's DTO, rejecting unknown fields; returns the
    * transformed arguments or throws a ValidationError naming the offending field(s).
    */
-  async validateArgs<T extends object = Record<string, unknown>>(
-    name: string,
-    args: unknown,
-  ): Promise<T> {
+  async validateArgs<T extends object = Record<string, unknown>>(name: string, args: unknown): Promise<T> {
     const tool = this.get(name);
     const raw = args ?? {};
     if (typeof raw !== 'object' || Array.isArray(raw)) {

@@ -15,7 +15,11 @@ class ProbeHandler {
   @ToolHandler('get_dashboard_info')
   info(@Payload() req: ToolRequest<{ identifier: number | string }>) {
     if (req.args.identifier === 13) throw new Error('driver exploded: password=hunter2');
-    return { echoed: req.args.identifier, user: req.principal.username, items: Array(50).fill('x'.repeat(100)) };
+    return {
+      echoed: req.args.identifier,
+      user: req.principal.username,
+      items: Array(50).fill('x'.repeat(100)),
+    };
   }
 }
 
@@ -81,7 +85,9 @@ describe('in-process transport', () => {
     const reply = (await bus.dispatch(subject, request({ identifier: 2 }))) as Record<string, unknown>;
     expect(Buffer.byteLength(JSON.stringify(reply))).toBeLessThanOrEqual(2048);
     expect(reply.truncated).toBe(true);
-    expect(reply.truncation_reason).toMatch(/MCP_MAX_RESPONSE_BYTES \(2048 bytes\); items cut from 50 items to \d+/);
+    expect(reply.truncation_reason).toMatch(
+      /MCP_MAX_RESPONSE_BYTES \(2048 bytes\); items cut from 50 items to \d+/,
+    );
     expect((reply.items as unknown[]).length).toBeGreaterThan(0);
   });
 

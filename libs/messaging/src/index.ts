@@ -1,14 +1,5 @@
-export {
-  IN_PROCESS_BUS,
-  SERVICE_CLIENTS,
-  SERVICE_NAME,
-} from './messaging.constants';
-export {
-  InProcessBus,
-  InProcessClient,
-  InProcessContext,
-  InProcessServer,
-} from './in-process.transport';
+export { IN_PROCESS_BUS, SERVICE_CLIENTS, SERVICE_NAME } from './messaging.constants';
+export { InProcessBus, InProcessClient, InProcessContext, InProcessServer } from './in-process.transport';
 export { NatsRequestClient, mapNatsError } from './nats-request.client';
 export { boundResult, type BoundedResult } from './response-bounds';
 export { requestContext, type RequestContext } from './request-context';

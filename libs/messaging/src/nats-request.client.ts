@@ -88,7 +88,9 @@ export class NatsRequestClient extends ClientProxy {
           callback({ response: reply.response, isDisposed: true });
         }
       })
-      .catch((err: NatsError) => callback({ err: mapNatsError(err, subject, this.timeoutMs), isDisposed: true }));
+      .catch((err: NatsError) =>
+        callback({ err: mapNatsError(err, subject, this.timeoutMs), isDisposed: true }),
+      );
     return () => undefined;
   }
 

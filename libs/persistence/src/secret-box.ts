@@ -14,9 +14,7 @@ export class SecretBox {
     if (!secretKey || secretKey.length < 16) {
       throw new Error('SECRET_KEY must be at least 16 characters');
     }
-    this.key = Buffer.from(
-      hkdfSync('sha256', secretKey, 'meridian', 'meridian/database-password/v1', 32),
-    );
+    this.key = Buffer.from(hkdfSync('sha256', secretKey, 'meridian', 'meridian/database-password/v1', 32));
   }
 
   encrypt(plain: string): string {
@@ -24,9 +22,7 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [VERSION, iv.toString('base64'), tag.toString('base64'), data.toString('base64')].join(
-      ':',
-    );
+    return [VERSION, iv.toString('base64'), tag.toString('base64'), data.toString('base64')].join(':');
   }
 
   decrypt(sealed: string): string {
@@ -36,8 +32,6 @@ export class SecretBox {
     }
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString(
-      'utf8',
-    );
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
   }
 }

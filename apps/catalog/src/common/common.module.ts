@@ -3,13 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ReadinessService } from '@meridian/observability';
 import { User } from '@meridian/persistence';
+import { ListQueryService } from './list-query.service';
 import { UsersService } from './users.service';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([User])],
-  providers: [UsersService],
-  exports: [UsersService],
+  providers: [UsersService, ListQueryService],
+  exports: [UsersService, ListQueryService],
 })
 export class CommonModule implements OnModuleInit {
   constructor(

@@ -5,12 +5,7 @@ import { instanceToPlain } from 'class-transformer';
 import { lastValueFrom, timeout, TimeoutError as RxTimeoutError } from 'rxjs';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { toolRegistry, type BackendService, type Principal, type ToolDefinition } from '@meridian/contracts';
-import {
-  MeridianError,
-  ServiceUnavailableError,
-  TimeoutError,
-  toMeridianError,
-} from '@meridian/errors';
+import { MeridianError, ServiceUnavailableError, TimeoutError, toMeridianError } from '@meridian/errors';
 import { mcpRequestDuration, mcpRequestsTotal } from '@meridian/observability';
 import { EDGE_MODE, SERVICE_CLIENTS, type EdgeMode } from '../edge.constants';
 
@@ -94,7 +89,9 @@ export class ToolDispatcher {
     }
     const noHandler =
       err === NO_MESSAGE_HANDLER ||
-      (typeof err === 'object' && err !== null && (err as { message?: unknown }).message === NO_MESSAGE_HANDLER);
+      (typeof err === 'object' &&
+        err !== null &&
+        (err as { message?: unknown }).message === NO_MESSAGE_HANDLER);
     if (noHandler) {
       const service = this.registry.has(tool) ? this.registry.get(tool).service : 'service';
       return new ServiceUnavailableError(`The ${service} service does not serve ${tool}`, { service });

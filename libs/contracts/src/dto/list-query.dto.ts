@@ -12,12 +12,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
-import {
-  FILTER_OPERATORS,
-  type ColumnKind,
-  type FilterOperator,
-  type ListModelSpec,
-} from '../list-models';
+import { FILTER_OPERATORS, type ColumnKind, type FilterOperator, type ListModelSpec } from '../list-models';
 import { PageNumber, PageSize } from '../validation';
 
 export interface ListFilter {
@@ -123,10 +118,7 @@ export function createListQueryDto(spec: ListModelSpec): new () => ListQuery {
     value?: unknown;
   }
   named(Filter, `${spec.dtoName}Filter`);
-  IsIn(filterCols, { message: `col must be one of: ${filterCols.join(', ')}` })(
-    Filter.prototype,
-    'col',
-  );
+  IsIn(filterCols, { message: `col must be one of: ${filterCols.join(', ')}` })(Filter.prototype, 'col');
   JSONSchema({ type: 'string', enum: filterCols, description: 'Column to filter on' })(
     Filter.prototype,
     'col',

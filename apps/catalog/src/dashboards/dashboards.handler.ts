@@ -1,0 +1,20 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import type { GetDashboardInfoRequest, ListQuery, ToolRequest } from '@meridian/contracts';
+import { ToolHandler } from '@meridian/messaging';
+import { DashboardsService } from './dashboards.service';
+
+@Controller()
+export class DashboardsHandler {
+  constructor(private readonly dashboards: DashboardsService) {}
+
+  @ToolHandler('list_dashboards')
+  list(@Payload() req: ToolRequest<ListQuery>) {
+    return this.dashboards.list(req.principal, req.args);
+  }
+
+  @ToolHandler('get_dashboard_info')
+  info(@Payload() req: ToolRequest<GetDashboardInfoRequest>) {
+    return this.dashboards.info(req.principal, req.args.identifier);
+  }
+}

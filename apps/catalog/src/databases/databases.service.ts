@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import type { ListQuery, Principal } from '@meridian/contracts';
+import { NotFoundError } from '@meridian/errors';
+import { ListQueryService } from '../common/list-query.service';
+import { UsersService } from '../common/users.service';
+import { iso } from '../common/values';
+import { DATABASE_LIST_MODEL } from './databases.list-model';
+import { DatabasesRepository } from './databases.repository';
+
+@Injectable()
+export class DatabasesService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly lists: ListQueryService,
+    private readonly databases: DatabasesRepository,
+  ) {}
+
+  async list(principal: Principal, query: ListQuery) {
+    const viewer = await this.users.resolve(principal);
+    return this.lists.run(viewer, DATABASE_LIST_MODEL, query);
+  }
+
+  /** Connection details stay on the server: the answer is built field by field, never spread. */
+  async info(principal: Principal, identifier: number | string) {
+    const viewer = await this.users.resolve(principal);
+    const database = await this.databases.findOne(viewer, identifier);
+    if (!database) throw new NotFoundError('Database not found', { identifier });
+    const datasets = await this.databases.datasetsOf(viewer, database.id);
+    return {
+      id: database.id,
+      uuid: database.uuid,
+      database_name: database.databaseName,
+      backend: database.backend,
+      expose_in_sqllab: database.exposeInSqllab,
+      allow_dml: database.allowDml,
+      dataset_count: datasets.length,
+      datasets: datasets.map((d) => ({ id: d.id, table_name: d.tableName, schema: d.schema })),
+      created_on: iso(database.createdOn),
+      changed_on: iso(database.changedOn),
+    };
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { Dataset, DatasetColumn, DatasetMetric, type User } from '@meridian/persistence';
+import { identifierCondition } from '../common/identifier';
+import { loadOwners, type OwnerItem } from '../common/owners';
+import { scopeToViewer } from '../common/visibility';
+
+@Injectable()
+export class DatasetsRepository {
+  constructor(
+    @InjectRepository(Dataset) private readonly datasets: Repository<Dataset>,
+    @InjectRepository(DatasetColumn) private readonly columns: Repository<DatasetColumn>,
+    @InjectRepository(DatasetMetric) private readonly metrics: Repository<DatasetMetric>,
+  ) {}
+
+  /** A dataset by numeric id or UUID with its database's name, if the viewer may see it. */
+  async findOne(viewer: User, identifier: number | string): Promise<Dataset | null> {
+    const match = identifierCondition('ds', identifier);
+    if (!match) return null;
+    return scopeToViewer(this.datasets.createQueryBuilder('ds'), viewer, 'Dataset', 'ds')
+      .innerJoin('ds.database', 'db')
+      .addSelect(['db.id', 'db.databaseName'])
+      .andWhere(match.sql, match.params)
+      .getOne();
+  }
+
+  /** Active columns, by name. */
+  columnsOf(datasetId: number): Promise<DatasetColumn[]> {
+    return this.columns
+      .createQueryBuilder('col')
+      .andWhere('col.dataset_id = :datasetId', { datasetId })
+      .andWhere('col.isActive = true')
+      .orderBy('col.columnName', 'ASC')
+      .addOrderBy('col.id', 'ASC')
+      .getMany();
+  }
+
+  /** Saved metrics, by name. */
+  metricsOf(datasetId: number): Promise<DatasetMetric[]> {
+    return this.metrics
+      .createQueryBuilder('met')
+      .andWhere('met.dataset_id = :datasetId', { datasetId })
+      .orderBy('met.metricName', 'ASC')
+      .addOrderBy('met.id', 'ASC')
+      .getMany();
+  }
+
+  async ownersOf(datasetId: number): Promise<OwnerItem[]> {
+    const owners = await loadOwners(this.datasets.manager, 'dataset', [datasetId]);
+    return owners.get(datasetId) ?? [];
+  }
+}

@@ -1,0 +1,361 @@
+import 'reflect-metadata';
+import type { INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@meridian/config';
+import { toolRegistry, type JsonSchema } from '@meridian/contracts';
+import { InProcessBus, InProcessServer } from '@meridian/messaging';
+// Tests drive the app they cover; the rule guards apps and libs from each other.
+import { CatalogModule } from '../../apps/catalog/src/catalog.module';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+type Row = Record<string, unknown>;
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+
+/** The success schema with no room for undeclared keys: answers must match it exactly. */
+function exact(schema: JsonSchema): JsonSchema {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    return out;
+  };
+  return walk(schema) as JsonSchema;
+}
+
+function expectValid(schema: JsonSchema, answer: unknown): void {
+  const validate = ajv.compile(schema);
+  expect(validate(answer), ajv.errorsText(validate.errors)).toBe(true);
+}
+
+const CATALOG_TOOLS = [
+  'list_dashboards',
+  'get_dashboard_info',
+  'list_charts',
+  'get_chart_info',
+  'list_datasets',
+  'get_dataset_info',
+  'list_databases',
+  'get_database_info',
+  'get_instance_info',
+];
+
+describe('catalog detail tools and refusals', () => {
+  let db: TestDatabase;
+  let pg: Client;
+  let app: INestMicroservice;
+  const bus = new InProcessBus();
+  const SEALED_PASSWORD = 'v1:c2VhbGVk:dGFn:cGFzc3dvcmQtbWFya2Vy';
+
+  const sql = async <T = Row>(text: string, params: unknown[] = []) =>
+    (await pg.query(text, params)).rows as T[];
+  const one = async <T = Row>(text: string, params: unknown[] = []) => (await sql<T>(text, params))[0];
+
+  const dispatch = (tool: string, args: unknown, username = 'admin') =>
+    bus.dispatch(toolRegistry().subjectOf(tool), {
+      tool,
+      args,
+      principal: { username, auth: 'dev' },
+      request_id: 'test',
+    });
+
+  /** Calls a tool expecting success; the answer must satisfy the tool's output schema exactly. */
+  async function call(tool: string, args: Row = {}): Promise<Row> {
+    const answer = (await dispatch(tool, args)) as Row;
+    const def = toolRegistry().get(tool);
+    expectValid(def.outputSchema, answer);
+    expectValid(exact(def.output), answer);
+    return answer;
+  }
+
+  /** Calls a tool expecting a refusal; the error body must satisfy the output schema too. */
+  async function refusal(tool: string, args: unknown, username = 'admin'): Promise<Row> {
+    const err = (await dispatch(tool, args, username).then(
+      (answer) => {
+        throw new Error(`${tool} answered ${JSON.stringify(answer)}`);
+      },
+      (e: unknown) => e,
+    )) as Row;
+    expectValid(toolRegistry().get(tool).outputSchema, err);
+    return err;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('catalog_details');
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    await pg.query(`UPDATE databases SET password_encrypted = $1`, [SEALED_PASSWORD]);
+    app = await NestFactory.createMicroservice(
+      CatalogModule.forRoot({ ...loadConfig({}), databaseUrl: db.url }),
+      { strategy: new InProcessServer(bus), logger: false },
+    );
+    await app.listen();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await pg?.end();
+    await db?.drop();
+  });
+
+  async function ownersOf(table: string, column: string, id: number) {
+    return sql(
+      `SELECT u.id, u.username, u.first_name, u.last_name FROM ${table} o JOIN users u ON u.id = o.user_id
+        WHERE o.${column} = $1 ORDER BY u.username, u.id`,
+      [id],
+    );
+  }
+
+  describe('get_dashboard_info', () => {
+    it('finds the same dashboard by id, UUID and slug, with its charts, layout and owners', async () => {
+      const row = await one<{ id: number; uuid: string }>(
+        "SELECT id, uuid FROM dashboards WHERE slug = 'sales'",
+      );
+      const byId = await call('get_dashboard_info', { identifier: row.id });
+      expect(await call('get_dashboard_info', { identifier: row.uuid })).toEqual(byId);
+      expect(await call('get_dashboard_info', { identifier: 'sales' })).toEqual(byId);
+      expect(await call('get_dashboard_info', { identifier: String(row.id) })).toEqual(byId);
+
+      const charts = await sql(
+        `SELECT c.id, c.uuid, c.slice_name, c.viz_type, c.dataset_id FROM charts c
+           JOIN dashboard_charts dc ON dc.chart_id = c.id WHERE dc.dashboard_id = $1 ORDER BY c.id`,
+        [row.id],
+      );
+      expect(charts.length).toBeGreaterThan(0);
+      expect(byId).toMatchObject({
+        id: row.id,
+        uuid: row.uuid,
+        dashboard_title: 'Sales Overview',
+        slug: 'sales',
+        published: true,
+        chart_count: charts.length,
+        charts,
+        owners: await ownersOf('dashboard_owners', 'dashboard_id', row.id),
+      });
+      const layout = byId.layout as Row[];
+      expect(layout.map((l) => l.chart_id).sort()).toEqual(charts.map((c) => c.id).sort());
+      expect(Date.parse(byId.changed_on as string)).not.toBeNaN();
+    });
+
+    it('answers NotFoundError for a missing id, UUID or slug', async () => {
+      const { max } = await one<{ max: number }>('SELECT max(id) AS max FROM dashboards');
+      for (const identifier of [max + 1000, randomUUID(), 'no-such-dashboard', 2 ** 40]) {
+        expect(await refusal('get_dashboard_info', { identifier })).toMatchObject({
+          error: 'Dashboard not found',
+          error_type: 'NotFoundError',
+          details: { identifier },
+        });
+      }
+    });
+  });
+
+  describe('get_chart_info', () => {
+    it('returns the configuration, dataset, dashboards and owners of a chart', async () => {
+      const row = await one<Row & { id: number; uuid: string }>(
+        `SELECT c.id, c.uuid, c.params, c.dataset_id, ds.table_name AS dataset_name, ds.database_id
+           FROM charts c JOIN datasets ds ON ds.id = c.dataset_id WHERE c.slice_name = 'Total Revenue'`,
+      );
+      const answer = await call('get_chart_info', { identifier: row.uuid });
+      expect(await call('get_chart_info', { identifier: row.id })).toEqual(answer);
+      const dashboards = await sql(
+        `SELECT d.id, d.dashboard_title, d.slug FROM dashboards d JOIN dashboard_charts dc ON dc.dashboard_id = d.id
+          WHERE dc.chart_id = $1 ORDER BY d.id`,
+        [row.id],
+      );
+      expect(dashboards.length).toBeGreaterThan(0);
+      expect(answer).toMatchObject({
+        ...row,
+        slice_name: 'Total Revenue',
+        dashboards,
+        owners: await ownersOf('chart_owners', 'chart_id', row.id),
+      });
+      expect(answer.params).toMatchObject({ chart_type: 'big_number' });
+    });
+
+    it('answers NotFoundError for a missing id or UUID', async () => {
+      const { max } = await one<{ max: number }>('SELECT max(id) AS max FROM charts');
+      for (const identifier of [max + 1, randomUUID()]) {
+        expect(await refusal('get_chart_info', { identifier })).toMatchObject({
+          error: 'Chart not found',
+          error_type: 'NotFoundError',
+          details: { identifier },
+        });
+      }
+    });
+  });
+
+  describe('get_dataset_info', () => {
+    it('lists active columns and metrics by name, with kind and database name', async () => {
+      const ds = await one<{ id: number; uuid: string }>(
+        "SELECT id, uuid FROM datasets WHERE table_name = 'orders'",
+      );
+      const { column_name: hidden } = await one<{ column_name: string }>(
+        `UPDATE dataset_columns SET is_active = false
+          WHERE id = (SELECT max(id) FROM dataset_columns WHERE dataset_id = $1) RETURNING column_name`,
+        [ds.id],
+      );
+      const answer = await call('get_dataset_info', { identifier: ds.id });
+      const columns = await sql(
+        `SELECT column_name, verbose_name, type, is_dttm, groupby, filterable, description, expression
+           FROM dataset_columns WHERE dataset_id = $1 AND is_active ORDER BY column_name, id`,
+        [ds.id],
+      );
+      const metrics = await sql(
+        `SELECT metric_name, verbose_name, expression, description, d3format
+           FROM dataset_metrics WHERE dataset_id = $1 ORDER BY metric_name, id`,
+        [ds.id],
+      );
+      expect(columns.length).toBeGreaterThan(1);
+      expect(metrics.length).toBeGreaterThan(1);
+      expect(answer).toMatchObject({
+        id: ds.id,
+        uuid: ds.uuid,
+        table_name: 'orders',
+        database_name: 'examples',
+        kind: 'physical',
+        sql: null,
+        main_dttm_col: 'order_date',
+        columns,
+        metrics,
+        owners: await ownersOf('dataset_owners', 'dataset_id', ds.id),
+      });
+      expect((answer.columns as Row[]).map((c) => c.column_name)).not.toContain(hidden);
+      expect((answer.metrics as Row[]).map((m) => m.metric_name)).toContain('total_revenue');
+    });
+
+    it('calls a dataset with SQL of its own virtual', async () => {
+      const { id } = await one<{ id: number }>(
+        "UPDATE datasets SET sql = 'SELECT 1 AS one' WHERE table_name = 'products' RETURNING id",
+      );
+      expect(await call('get_dataset_info', { identifier: id })).toMatchObject({
+        kind: 'virtual',
+        sql: 'SELECT 1 AS one',
+      });
+      const listed = await call('list_datasets', {
+        filters: [{ col: 'id', opr: 'eq', value: id }],
+        select_columns: ['kind'],
+      });
+      expect(listed.datasets).toEqual([{ id, kind: 'virtual' }]);
+    });
+
+    it('answers NotFoundError for a missing dataset', async () => {
+      expect(await refusal('get_dataset_info', { identifier: randomUUID() })).toMatchObject({
+        error: 'Dataset not found',
+        error_type: 'NotFoundError',
+      });
+    });
+  });
+
+  describe('get_database_info', () => {
+    it('describes a database and its datasets without any connection detail', async () => {
+      const row = await one<{ id: number; uuid: string; host: string; username: string; db_name: string }>(
+        "SELECT id, uuid, host, username, db_name FROM databases WHERE database_name = 'examples'",
+      );
+      const datasets = await sql(
+        'SELECT id, table_name, schema FROM datasets WHERE database_id = $1 ORDER BY schema, table_name, id',
+        [row.id],
+      );
+      for (const identifier of [row.id, row.uuid]) {
+        const answer = await call('get_database_info', { identifier });
+        expect(answer).toMatchObject({
+          id: row.id,
+          uuid: row.uuid,
+          database_name: 'examples',
+          backend: 'postgresql',
+          dataset_count: datasets.length,
+          datasets,
+        });
+        expect(Object.keys(answer).sort()).toEqual(
+          [
+            'id',
+            'uuid',
+            'database_name',
+            'backend',
+            'expose_in_sqllab',
+            'allow_dml',
+            'dataset_count',
+            'datasets',
+            'created_on',
+            'changed_on',
+          ].sort(),
+        );
+        const text = JSON.stringify(answer);
+        expect(text).not.toContain(SEALED_PASSWORD);
+        expect(text).not.toContain(row.host);
+        expect(text).not.toContain(row.db_name);
+      }
+    });
+
+    it('answers NotFoundError for a missing database', async () => {
+      expect(await refusal('get_database_info', { identifier: 999_999 })).toMatchObject({
+        error: 'Database not found',
+        error_type: 'NotFoundError',
+        details: { identifier: 999_999 },
+      });
+    });
+  });
+
+  describe('get_instance_info', () => {
+    it('still answers its overview', async () => {
+      const { n } = await one<{ n: string }>('SELECT count(*) AS n FROM charts');
+      const answer = await call('get_instance_info');
+      expect((answer.instance_summary as Row).total_charts).toBe(Number(n));
+    });
+  });
+
+  describe('refusals', () => {
+    it.each<[string, Row, string]>([
+      ['list_charts', { filters: [{ col: 'password', opr: 'eq', value: 'x' }] }, 'filters.0.col'],
+      ['list_charts', { filters: [{ col: 'viz_type', opr: 'contains', value: 'x' }] }, 'filters.0.opr'],
+      ['list_charts', { filters: [{ col: 'viz_type', opr: 'gt', value: 3 }] }, 'filters.0.value'],
+      ['list_charts', { filters: [{ col: 'changed_on', opr: 'gt', value: 'last week' }] }, 'filters.0.value'],
+      [
+        'list_charts',
+        { filters: [{ col: 'changed_on', opr: 'gt', value: '2024-02-30' }] },
+        'filters.0.value',
+      ],
+      [
+        'list_charts',
+        { filters: [{ col: 'slice_name', opr: 'like', value: 'ends with\\' }] },
+        'filters.0.value',
+      ],
+      ['list_dashboards', { page_size: 0 }, 'page_size'],
+      ['list_dashboards', { page_size: 101 }, 'page_size'],
+      ['list_dashboards', { page: 0 }, 'page'],
+      ['list_dashboards', { page: 'two' }, 'page'],
+      ['list_dashboards', { verbose: true }, 'verbose'],
+      ['list_dashboards', { search: 42 }, 'search'],
+      ['list_dashboards', { search: 'x', filters: [{ col: 'published', opr: 'eq', value: true }] }, 'search'],
+      ['list_datasets', { select_columns: ['table_name', 'sql'] }, 'select_columns'],
+      ['list_databases', { order_column: 'host' }, 'order_column'],
+      ['list_databases', { order_direction: 'sideways' }, 'order_direction'],
+      ['get_dashboard_info', { identifier: 'not a slug!' }, 'identifier'],
+      ['get_dashboard_info', { identifier: -3 }, 'identifier'],
+      ['get_chart_info', { identifier: 'births' }, 'identifier'],
+      ['get_chart_info', {}, 'identifier'],
+      ['get_dataset_info', { identifier: 1.5 }, 'identifier'],
+      ['get_database_info', { identifier: 1, password: true }, 'password'],
+    ])('%s %j is a ValidationError naming %s', async (tool, args, field) => {
+      const err = await refusal(tool, args);
+      expect(err).toMatchObject({ error_type: 'ValidationError', details: { field } });
+      expect(err.error).toContain(field);
+    });
+
+    it.each(CATALOG_TOOLS)('%s refuses an unknown user with AuthenticationError', async (tool) => {
+      const args = tool.startsWith('get_') && tool !== 'get_instance_info' ? { identifier: 1 } : {};
+      expect(await refusal(tool, args, 'nobody')).toMatchObject({ error_type: 'AuthenticationError' });
+    });
+
+    it('refuses a deactivated user', async () => {
+      await pg.query("UPDATE users SET active = false WHERE username = 'gary'");
+      expect(await refusal('list_charts', {}, 'gary')).toMatchObject({ error_type: 'AuthenticationError' });
+    });
+  });
+});
