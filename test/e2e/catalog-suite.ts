@@ -10,7 +10,7 @@ function rawPost(
   url: string,
   body: string,
   headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -25,12 +25,20 @@ function rawPost(
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
       },
     );
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The JSON-RPC result carried by a Streamable HTTP answer (SSE or plain JSON). */
+function sseResult(body: string): Structured {
+  const line = body.split('\n').find((l) => l.startsWith('data: '));
+  const message = JSON.parse(line ? line.slice(6) : body) as { result?: Structured; error?: unknown };
+  if (!message.result) throw new Error(`No result in ${body}`);
+  return message.result;
 }
 
 export interface PlatformUnderTest {
@@ -61,6 +69,40 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
   afterAll(async () => {
     await client?.close();
     await db?.end();
+  });
+
+  describe('protocol', () => {
+    it.each(['2025-03-26', '2025-06-18', '2025-11-25'])(
+      'negotiates protocol version %s statelessly',
+      async (version) => {
+        const init = await rawPost(
+          target().mcpUrl,
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'initialize',
+            params: {
+              protocolVersion: version,
+              capabilities: {},
+              clientInfo: { name: 'probe', version: '1' },
+            },
+          }),
+          {},
+        );
+        expect(init.status).toBe(200);
+        expect(init.headers['mcp-session-id']).toBeUndefined();
+        const result = sseResult(init.body);
+        expect(result.protocolVersion).toBe(version);
+        expect((result.serverInfo as Structured).name).toBe('meridian');
+        // No session: a later call made with no prior state is served by any replica.
+        const call = await rawPost(
+          target().mcpUrl,
+          JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'health_check' } }),
+          { 'mcp-protocol-version': version },
+        );
+        expect((sseResult(call.body).structuredContent as Structured).status).toBe('healthy');
+      },
+    );
   });
 
   describe('tools/list', () => {

@@ -8,6 +8,8 @@ import { EXAMPLES_DB, TEMPLATE_DB, TEST_SECRET_KEY, databaseUrl, quoteIdent, wit
  * cloned from, and the example data those datasets point at.
  */
 export default async function setup(): Promise<void> {
+  // Each vitest project runs its global setup; build the template once per test run.
+  if (process.env.MERIDIAN_TEST_TEMPLATE_READY === TEMPLATE_DB) return;
   await withAdmin(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(TEMPLATE_DB)} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${quoteIdent(TEMPLATE_DB)}`);
@@ -20,4 +22,5 @@ export default async function setup(): Promise<void> {
     examplesUrl: databaseUrl(EXAMPLES_DB),
     secretKey: TEST_SECRET_KEY,
   });
+  process.env.MERIDIAN_TEST_TEMPLATE_READY = TEMPLATE_DB;
 }
