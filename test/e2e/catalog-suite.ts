@@ -284,6 +284,12 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
       expect(await get.json()).toEqual(viaMcp);
       const slug = await fetch(`${base}/get_dashboard_info?identifier=births`);
       expect(slug.status).toBe(200);
+      const filters = encodeURIComponent(JSON.stringify([{ col: 'published', opr: 'eq', value: true }]));
+      const filtered = await fetch(`${base}/list_dashboards?filters=${filters}&select_columns=id,published`);
+      expect(filtered.status).toBe(200);
+      const body = (await filtered.json()) as Structured;
+      expect(body.total_count).toBe(await count('SELECT count(*) n FROM dashboards WHERE published'));
+      expect(body.columns_loaded).toEqual(['id', 'published']);
     });
 
     it('maps each error type to its status', async () => {

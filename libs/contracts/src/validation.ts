@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 
@@ -47,7 +47,7 @@ export function IsIdentifier(opts: { allowSlug?: boolean } = {}, options?: Valid
 export function PageNumber() {
   return applyDecorators(
     IsOptional(),
-    Type(() => Number),
+    Transform(numericString),
     IsInt(),
     Min(1),
     JSONSchema({ type: 'integer', minimum: 1, default: 1, description: 'Page number, 1-based' }),
@@ -60,7 +60,7 @@ export const MAX_PAGE_SIZE = 100;
 export function PageSize() {
   return applyDecorators(
     IsOptional(),
-    Type(() => Number),
+    Transform(numericString),
     IsInt(),
     Min(1),
     Max(MAX_PAGE_SIZE),

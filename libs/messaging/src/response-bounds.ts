@@ -9,7 +9,7 @@ function largestArray(obj: Record<string, unknown>): string | undefined {
   let bestSize = 0;
   for (const [k, v] of Object.entries(obj)) {
     if (Array.isArray(v) && v.length > 0) {
-      const size = JSON.stringify(v).length;
+      const size = Buffer.byteLength(JSON.stringify(v));
       if (size > bestSize) {
         best = k;
         bestSize = size;

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { MeridianConfig } from '@meridian/config';
 
@@ -14,6 +15,8 @@ export const REDACTED_PATHS = [
 /** pino options shared by every process: JSON lines, secrets redacted, one service label. */
 export function loggerParams(config: MeridianConfig, service: string): Params {
   return {
+    // Probes and scrapes arrive every few seconds; logging them would drown the tool calls.
+    exclude: ['health', 'ready', 'metrics'].map((path) => ({ method: RequestMethod.ALL, path })),
     pinoHttp: {
       level: config.logLevel,
       base: { service },
@@ -21,8 +24,6 @@ export function loggerParams(config: MeridianConfig, service: string): Params {
       transport: config.logPretty
         ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } }
         : undefined,
-      autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },
-      customProps: () => ({ service }),
     },
   };
 }

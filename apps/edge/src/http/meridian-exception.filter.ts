@@ -1,7 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import {
+  AuthenticationError,
   InternalError,
+  PermissionDeniedError,
+  RateLimitError,
   MeridianError,
   NotFoundError,
   ValidationError,
@@ -12,6 +15,9 @@ import {
 function fromHttpException(err: HttpException): MeridianError {
   const status = err.getStatus();
   const message = err.message;
+  if (status === 401) return new AuthenticationError(message || 'Authentication required');
+  if (status === 403) return new PermissionDeniedError(message || 'Permission denied');
+  if (status === 429) return new RateLimitError(message || 'Too many requests', 1);
   if (status === 404) return new NotFoundError(message.startsWith('Cannot ') ? 'Route not found' : message);
   if (status === 413) return new ValidationError('Request body too large');
   if (status === 415) return new ValidationError('Unsupported content type: send application/json');

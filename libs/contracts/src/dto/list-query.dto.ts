@@ -1,4 +1,4 @@
-import { Transform, Type } from 'class-transformer';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -155,9 +155,17 @@ export function createListQueryDto(spec: ListModelSpec): new () => ListQuery {
   PageNumber()(Query.prototype, 'page');
   PageSize()(Query.prototype, 'page_size');
 
+  // Query strings carry filters as JSON text; make its items Filter instances like a JSON body's.
+  const toFilters = ({ value }: { value: unknown }) => {
+    const parsed = parseJsonString({ value });
+    if (!Array.isArray(parsed)) return parsed;
+    return parsed.map((item: unknown) =>
+      item && typeof item === 'object' && !(item instanceof Filter) ? plainToInstance(Filter, item) : item,
+    );
+  };
   for (const d of [
     IsOptional(),
-    Transform(parseJsonString),
+    Transform(toFilters),
     IsArray(),
     ArrayMaxSize(20),
     ValidateNested({ each: true }),
