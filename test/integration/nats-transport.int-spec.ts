@@ -80,7 +80,7 @@ describe('NATS request transport', () => {
   it('splits requests across the queue group', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 40; i++) {
-      const reply = (await lastValueFrom(client.send(WHO, {}))) as { server: string };
+      const reply = await lastValueFrom(client.send<{ server: string }>(WHO, {}));
       seen.add(reply.server);
     }
     expect([...seen].sort()).toEqual(['a', 'b']);
