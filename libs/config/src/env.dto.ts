@@ -143,6 +143,105 @@ export class EnvDto {
   @MinLength(1)
   METRICS_HOST = '127.0.0.1';
 
+  /** Require a bearer token (JWT) on /mcp and the REST tool routes. */
+  @Transform(toBool)
+  @IsBoolean()
+  MCP_AUTH_ENABLED = false;
+
+  /** Expected `iss` of tokens. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MCP_JWT_ISSUER?: string;
+
+  /** Expected `aud` of tokens (comma-separated: any one must match). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MCP_JWT_AUDIENCE?: string;
+
+  /** The one signature algorithm accepted. */
+  @IsIn(['RS256', 'RS384', 'RS512', 'ES256', 'HS256', 'HS384', 'HS512'])
+  MCP_JWT_ALGORITHM = 'RS256';
+
+  /** JWKS endpoint of the authorization server (RS and ES algorithms). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  MCP_JWKS_URI?: string;
+
+  /** A static PEM public key instead of a JWKS (RS and ES algorithms). */
+  @IsOptional()
+  @Matches(/-----BEGIN (RSA )?PUBLIC KEY-----/, { message: 'must be a PEM public key' })
+  MCP_JWT_PUBLIC_KEY?: string;
+
+  /** Shared secret for HS* tokens. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  MCP_JWT_SECRET?: string;
+
+  /** Scopes every token must carry (comma- or space-separated). */
+  @IsOptional()
+  @IsString()
+  MCP_REQUIRED_SCOPES?: string;
+
+  /** Token claim naming the Meridian user. */
+  @Matches(/^[A-Za-z_][\w.:-]{0,127}$/, { message: 'must be a claim name' })
+  MCP_USER_CLAIM = 'sub';
+
+  /** Create unknown users on first sight, with roles mapped from MCP_ROLES_CLAIM. */
+  @Transform(toBool)
+  @IsBoolean()
+  MCP_AUTO_PROVISION = false;
+
+  /** Token claim holding the caller's groups or roles (used by MCP_ROLE_MAPPING). */
+  @IsOptional()
+  @Matches(/^[A-Za-z_][\w.:-]{0,127}$/, { message: 'must be a claim name' })
+  MCP_ROLES_CLAIM?: string;
+
+  /** JSON object from claim values to Meridian role names, e.g. {"bi-admins":["Admin"]}. */
+  @IsOptional()
+  @IsString()
+  MCP_ROLE_MAPPING?: string;
+
+  /** Authorization server issuer URL(s), comma-separated, announced in the resource metadata. */
+  @IsOptional()
+  @IsString()
+  MCP_AUTHORIZATION_SERVERS?: string;
+
+  /** Seconds of clock difference tolerated on exp, nbf and iat. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  MCP_JWT_CLOCK_SKEW_SECONDS = 30;
+
+  /** Least seconds between two JWKS fetches caused by an unknown key id. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  MCP_JWKS_COOLDOWN_SECONDS = 30;
+
+  /** Seconds a fetched JWKS is trusted before it is fetched again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86_400)
+  MCP_JWKS_CACHE_MAX_AGE_SECONDS = 600;
+
+  /** When set, /metrics requires `Authorization: Bearer <this value>`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_BEARER_TOKEN?: string;
+
+  /** The SECRET_KEY before a rotation: still decrypts old ciphertexts until re-encrypted. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  PREVIOUS_SECRET_KEY?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as CvError } from 'class-validator';
 import { EnvDto, GUARDED_PREFIXES } from './env.dto';
-import type { MeridianConfig } from './meridian-config';
+import type { JwtAlgorithm, MeridianConfig } from './meridian-config';
 import { MERIDIAN_VERSION } from './version';
 
 export class ConfigError extends Error {
@@ -25,6 +25,17 @@ function knownOptional(): string[] {
     'MCP_ALLOWED_ORIGINS',
     'SECRET_KEY',
     'NATS_URL',
+    'MCP_JWT_ISSUER',
+    'MCP_JWT_AUDIENCE',
+    'MCP_JWKS_URI',
+    'MCP_JWT_PUBLIC_KEY',
+    'MCP_JWT_SECRET',
+    'MCP_REQUIRED_SCOPES',
+    'MCP_ROLES_CLAIM',
+    'MCP_ROLE_MAPPING',
+    'MCP_AUTHORIZATION_SERVERS',
+    'METRICS_BEARER_TOKEN',
+    'PREVIOUS_SECRET_KEY',
   ];
 }
 
@@ -77,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
   const raw = resolveFiles(env, problems);
   const dto = plainToInstance(EnvDto, raw);
   problems.push(...flatten(validateSync(dto, { forbidUnknownValues: false })));
+  const roleMapping = parseRoleMapping(dto.MCP_ROLE_MAPPING, problems);
+  problems.push(...authProblems(dto));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -97,6 +110,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     allowedOrigins: splitList(dto.MCP_ALLOWED_ORIGINS),
     maxResponseBytes: dto.MCP_MAX_RESPONSE_BYTES,
     secretKey: dto.SECRET_KEY,
+    previousSecretKey: dto.PREVIOUS_SECRET_KEY,
+    auth: {
+      enabled: dto.MCP_AUTH_ENABLED,
+      issuer: dto.MCP_JWT_ISSUER,
+      audience: splitList(dto.MCP_JWT_AUDIENCE),
+      algorithm: dto.MCP_JWT_ALGORITHM as JwtAlgorithm,
+      jwksUri: dto.MCP_JWKS_URI,
+      publicKey: dto.MCP_JWT_PUBLIC_KEY,
+      secret: dto.MCP_JWT_SECRET,
+      requiredScopes: splitScopes(dto.MCP_REQUIRED_SCOPES),
+      userClaim: dto.MCP_USER_CLAIM,
+      autoProvision: dto.MCP_AUTO_PROVISION,
+      rolesClaim: dto.MCP_ROLES_CLAIM,
+      roleMapping,
+      authorizationServers: splitList(dto.MCP_AUTHORIZATION_SERVERS),
+      clockSkewSeconds: dto.MCP_JWT_CLOCK_SKEW_SECONDS,
+      jwksCooldownSeconds: dto.MCP_JWKS_COOLDOWN_SECONDS,
+      jwksCacheMaxAgeSeconds: dto.MCP_JWKS_CACHE_MAX_AGE_SECONDS,
+    },
+    metricsBearerToken: dto.METRICS_BEARER_TOKEN,
     proxyFix: dto.ENABLE_PROXY_FIX,
     natsUrl: dto.NATS_URL,
     natsServers: splitList(dto.NATS_URL),
@@ -108,6 +141,66 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     dataDir: dto.MERIDIAN_DATA_DIR,
     embeddedPgPort: dto.MERIDIAN_EMBEDDED_PG_PORT,
   };
+}
+
+const splitScopes = (value?: string) =>
+  (value ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function parseRoleMapping(raw: string | undefined, problems: string[]): Record<string, string[]> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push('MCP_ROLE_MAPPING: must be a JSON object');
+    return {};
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push('MCP_ROLE_MAPPING: must be a JSON object of claim value to role name(s)');
+    return {};
+  }
+  const out: Record<string, string[]> = {};
+  for (const [claimValue, roles] of Object.entries(parsed)) {
+    const list = typeof roles === 'string' ? [roles] : roles;
+    if (!Array.isArray(list) || !list.every((r) => typeof r === 'string' && r.length > 0)) {
+      problems.push(`MCP_ROLE_MAPPING: "${claimValue}" must map to a role name or a list of them`);
+      continue;
+    }
+    out[claimValue] = list as string[];
+  }
+  return out;
+}
+
+/** Settings that are each valid alone but do not make a working verifier together. */
+function authProblems(dto: EnvDto): string[] {
+  const problems: string[] = [];
+  const hs = dto.MCP_JWT_ALGORITHM.startsWith('HS');
+  if (dto.MCP_JWT_SECRET && !hs) {
+    problems.push(`MCP_JWT_SECRET: only used with HS* algorithms, not ${dto.MCP_JWT_ALGORITHM}`);
+  }
+  if (hs && (dto.MCP_JWKS_URI || dto.MCP_JWT_PUBLIC_KEY)) {
+    problems.push(
+      `MCP_JWT_ALGORITHM: ${dto.MCP_JWT_ALGORITHM} takes MCP_JWT_SECRET, not a public key or JWKS`,
+    );
+  }
+  if (dto.MCP_JWKS_URI && dto.MCP_JWT_PUBLIC_KEY) {
+    problems.push('MCP_JWT_PUBLIC_KEY: set either MCP_JWKS_URI or MCP_JWT_PUBLIC_KEY, not both');
+  }
+  if (dto.MCP_AUTH_ENABLED) {
+    if (hs && !dto.MCP_JWT_SECRET) problems.push(`MCP_JWT_SECRET: required for ${dto.MCP_JWT_ALGORITHM}`);
+    if (!hs && !dto.MCP_JWKS_URI && !dto.MCP_JWT_PUBLIC_KEY) {
+      problems.push(
+        `MCP_JWKS_URI: MCP_JWKS_URI or MCP_JWT_PUBLIC_KEY is required for ${dto.MCP_JWT_ALGORITHM}`,
+      );
+    }
+    if (dto.MCP_AUTO_PROVISION && dto.MCP_ROLE_MAPPING && !dto.MCP_ROLES_CLAIM) {
+      problems.push('MCP_ROLES_CLAIM: required when MCP_ROLE_MAPPING is set');
+    }
+  }
+  return problems;
 }
 
 export function isLoopbackHost(host: string): boolean {

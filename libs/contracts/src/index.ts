@@ -1,4 +1,4 @@
-export type { Principal, ToolRequest } from './principal';
+export type { Principal, RequestEnvelope, ToolRequest } from './principal';
 export {
   EVENT_SUBJECT_PREFIX,
   SERVICE_NAMES,
@@ -31,4 +31,5 @@ export {
 export { ERROR_SCHEMA } from './output-schemas';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isUuid } from './validation';
 export type { ToolAnnotations, ToolDefinition, ToolPermission, ToolSpec } from './tool-definition';
+export { ALL_SCOPES, READ_SCOPE, SQL_SCOPE, WRITE_SCOPE } from './tool-definition';
 export { ALL_TOOL_SPECS, ToolRegistry, toolRegistry } from './tool-registry';

@@ -23,7 +23,10 @@ export interface ToolSpec {
   input: new () => object;
   output: JsonSchema;
   annotations: Omit<ToolAnnotations, 'title'>;
-  permission: ToolPermission;
+  /** The RBAC permission a caller needs; null for tools any authenticated caller may use. */
+  permission: ToolPermission | null;
+  /** The OAuth scope a token must carry to call the tool (MCP `insufficient_scope` otherwise). */
+  scope: string;
 }
 
 /** A tool as the rest of the platform sees it: the spec plus what is derived from it once. */
@@ -39,3 +42,9 @@ export const READ_ONLY = {
   idempotentHint: true,
   openWorldHint: false,
 } as const;
+
+/** OAuth scopes: reading the catalog and data, changing charts and dashboards, running SQL. */
+export const READ_SCOPE = 'meridian:read';
+export const WRITE_SCOPE = 'meridian:write';
+export const SQL_SCOPE = 'meridian:sql';
+export const ALL_SCOPES = [READ_SCOPE, WRITE_SCOPE, SQL_SCOPE] as const;

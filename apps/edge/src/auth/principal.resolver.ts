@@ -14,6 +14,6 @@ export class PrincipalResolver {
   resolve(): Principal {
     const username = this.config.devUsername;
     if (!username) throw new AuthenticationError('No authentication configured');
-    return { username, auth: 'dev' };
+    return { user_id: 0, username, roles: [], scopes: [], auth: 'dev' };
   }
 }

@@ -15,7 +15,7 @@ import {
   INSTANCE_INFO_SCHEMA,
   listOutputSchema,
 } from '../output-schemas';
-import { READ_ONLY, type ToolSpec } from '../tool-definition';
+import { READ_ONLY, READ_SCOPE, type ToolSpec } from '../tool-definition';
 
 const PAGING =
   'Paginated (page, page_size up to 100), filterable with filters [{col, opr, value}] ' +
@@ -36,6 +36,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: ListDashboardsRequest,
     output: listOutputSchema(DASHBOARD_LIST),
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Dashboard' },
   },
   {
@@ -48,6 +49,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: GetDashboardInfoRequest,
     output: DASHBOARD_INFO_SCHEMA,
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Dashboard' },
   },
   {
@@ -58,6 +60,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: ListChartsRequest,
     output: listOutputSchema(CHART_LIST),
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Chart' },
   },
   {
@@ -70,6 +73,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: GetChartInfoRequest,
     output: CHART_INFO_SCHEMA,
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Chart' },
   },
   {
@@ -80,6 +84,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: ListDatasetsRequest,
     output: listOutputSchema(DATASET_LIST),
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Dataset' },
   },
   {
@@ -92,6 +97,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: GetDatasetInfoRequest,
     output: DATASET_INFO_SCHEMA,
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Dataset' },
   },
   {
@@ -102,6 +108,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: ListDatabasesRequest,
     output: listOutputSchema(DATABASE_LIST),
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Database' },
   },
   {
@@ -114,6 +121,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: GetDatabaseInfoRequest,
     output: DATABASE_INFO_SCHEMA,
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Database' },
   },
   {
@@ -126,6 +134,7 @@ export const CATALOG_TOOLS: ToolSpec[] = [
     input: NoArgumentsRequest,
     output: INSTANCE_INFO_SCHEMA,
     annotations: READ_ONLY,
+    scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Dashboard' },
   },
 ];

@@ -1,6 +1,6 @@
 import { NoArgumentsRequest } from '../dto/get-info.dto';
 import { HEALTH_SCHEMA } from '../output-schemas';
-import { READ_ONLY, type ToolSpec } from '../tool-definition';
+import { READ_ONLY, READ_SCOPE, type ToolSpec } from '../tool-definition';
 
 export const EDGE_TOOLS: ToolSpec[] = [
   {
@@ -11,6 +11,7 @@ export const EDGE_TOOLS: ToolSpec[] = [
     input: NoArgumentsRequest,
     output: HEALTH_SCHEMA,
     annotations: READ_ONLY,
-    permission: { action: 'can_read', resource: 'Health' },
+    permission: null,
+    scope: READ_SCOPE,
   },
 ];
