@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { connect, JSONCodec } from 'nats';
 import { Client as PgClient } from 'pg';
+import { toolRegistry } from '@meridian/contracts';
+import { EnvelopeSigner } from '@meridian/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, NATS_TEST_URL, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { callError, callOk, connectClient, type Structured } from '../support/mcp-client';
@@ -7,6 +11,16 @@ import { catalogSuite, type PlatformUnderTest } from './catalog-suite';
 
 const MAX_RESPONSE_BYTES = 65_536;
 const REQUEST_TIMEOUT_MS = 20_000;
+
+async function adminRows(url: string): Promise<{ id: number }[]> {
+  const pg = new PgClient({ connectionString: url });
+  await pg.connect();
+  try {
+    return (await pg.query<{ id: number }>("SELECT id FROM users WHERE username = 'admin'")).rows;
+  } finally {
+    await pg.end();
+  }
+}
 
 /** The distributed deployment: an edge and two catalog processes on real NATS and PostgreSQL. */
 describe('distributed deployment (edge + 2 catalog processes over NATS)', () => {
@@ -97,6 +111,55 @@ describe('distributed deployment (edge + 2 catalog processes over NATS)', () => 
     );
     expect(handled[0]).toBeGreaterThan(0);
     expect(handled[1]).toBeGreaterThan(0);
+  });
+
+  it('has the catalog refuse requests whose envelope the edge did not sign as they are', async () => {
+    const nc = await connect({ servers: NATS_TEST_URL });
+    const codec = JSONCodec<Record<string, unknown>>();
+    const subject = toolRegistry().subjectOf('list_dashboards');
+    const ask = async (data: unknown) => {
+      const msg = await nc.request(subject, codec.encode({ pattern: subject, data, id: randomUUID() }), {
+        timeout: 10_000,
+      });
+      return codec.decode(msg.data);
+    };
+    const [admin] = await adminRows(db.url);
+    const req = {
+      tool: 'list_dashboards',
+      args: { page_size: 1 },
+      principal: { user_id: admin.id, username: 'admin', roles: ['Admin'], scopes: [], auth: 'dev' as const },
+      request_id: 'nats-direct',
+    };
+    const genuine = new EnvelopeSigner(TEST_SECRET_KEY);
+    const forged = new EnvelopeSigner('an-attacker-guess-at-the-key-123');
+    try {
+      const ok = await ask({ ...req, envelope: genuine.sign(req, subject) });
+      expect(ok.err ?? null).toBeNull();
+      expect((ok.response as Structured).total_count).toBeGreaterThan(0);
+      const cases: [unknown, string][] = [
+        [req, 'missing envelope'],
+        [{ ...req, envelope: forged.sign(req, subject) }, 'bad signature'],
+        [{ ...req, envelope: genuine.sign(req, subject, Date.now() - 120_000) }, 'expired'],
+        [
+          { ...req, envelope: genuine.sign(req, toolRegistry().subjectOf('list_charts')) },
+          'signed for another subject',
+        ],
+        [
+          { ...req, envelope: genuine.sign(req, subject), args: { page_size: 100 } },
+          'payload does not match its signature',
+        ],
+      ];
+      for (const [data, reason] of cases) {
+        const reply = await ask(data);
+        expect(reply.err, reason).toMatchObject({
+          error_type: 'AuthenticationError',
+          error: 'Invalid request envelope',
+          details: { reason },
+        });
+      }
+    } finally {
+      await nc.close();
+    }
   });
 
   it('answers ServiceUnavailableError promptly once every catalog process is gone', async () => {

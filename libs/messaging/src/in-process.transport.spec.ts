@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigModule, loadConfig } from '@meridian/config';
 import { toolRegistry, type ToolRequest } from '@meridian/contracts';
 import { InProcessBus, InProcessServer } from './in-process.transport';
-import { SERVICE_NAME } from './messaging.constants';
+import { EnvelopeSigner } from './envelope';
+import { ENVELOPE_SIGNER, SERVICE_NAME } from './messaging.constants';
+
+const SECRET = 'in-process-test-secret-key-0123456789';
 import { ToolCallInterceptor } from './tool-call.interceptor';
 import { ToolHandler } from './tool-handler.decorator';
 
@@ -27,20 +30,26 @@ describe('in-process transport', () => {
   const bus = new InProcessBus();
   let app: INestMicroservice;
   const subject = toolRegistry().subjectOf('get_dashboard_info');
-  const request = (args: unknown) => ({
+  const signer = new EnvelopeSigner(SECRET);
+  const unsigned = (args: unknown) => ({
     tool: 'get_dashboard_info',
-    args,
-    principal: { username: 'admin', auth: 'dev' },
+    args: args as Record<string, unknown>,
+    principal: { user_id: 1, username: 'admin', roles: ['Admin'], scopes: [], auth: 'dev' as const },
     request_id: 'r-1',
   });
+  const request = (args: unknown) => {
+    const req = unsigned(args);
+    return { ...req, envelope: signer.sign(req, subject) };
+  };
 
   beforeAll(async () => {
-    const config = { ...loadConfig({}), maxResponseBytes: 2048 };
+    const config = { ...loadConfig({}), maxResponseBytes: 2048, secretKey: SECRET };
     @Module({
       imports: [ConfigModule.forRoot(config)],
       controllers: [ProbeHandler],
       providers: [
         { provide: SERVICE_NAME, useValue: 'catalog' },
+        { provide: ENVELOPE_SIGNER, useValue: new EnvelopeSigner(SECRET) },
         { provide: APP_INTERCEPTOR, useClass: ToolCallInterceptor },
       ],
     })
@@ -89,6 +98,51 @@ describe('in-process transport', () => {
       /MCP_MAX_RESPONSE_BYTES \(2048 bytes\); items cut from 50 items to \d+/,
     );
     expect((reply.items as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  describe('refuses requests the edge did not sign as they are', () => {
+    const refused = async (req: unknown, reason: string) => {
+      await expect(bus.dispatch(subject, req)).rejects.toMatchObject({
+        error_type: 'AuthenticationError',
+        error: 'Invalid request envelope',
+        details: { reason },
+      });
+    };
+
+    it('without an envelope', () => refused(unsigned({ identifier: 1 }), 'missing envelope'));
+
+    it('signed with another key', () => {
+      const req = unsigned({ identifier: 1 });
+      return refused(
+        { ...req, envelope: new EnvelopeSigner('some-other-secret-key-0000').sign(req, subject) },
+        'bad signature',
+      );
+    });
+
+    it('expired', () => {
+      const req = unsigned({ identifier: 1 });
+      return refused({ ...req, envelope: signer.sign(req, subject, Date.now() - 60_000) }, 'expired');
+    });
+
+    it('re-targeted to another subject', () => {
+      const req = unsigned({ identifier: 1 });
+      const other = toolRegistry().subjectOf('get_chart_info');
+      return refused({ ...req, envelope: signer.sign(req, other) }, 'signed for another subject');
+    });
+
+    it('with a swapped payload', () => {
+      const req = unsigned({ identifier: 1 });
+      return refused(
+        { ...req, envelope: signer.sign(req, subject), args: { identifier: 2 } },
+        'payload does not match its signature',
+      );
+    });
+
+    it('with an elevated principal', () => {
+      const req = unsigned({ identifier: 1 });
+      const envelope = signer.sign({ ...req, principal: { ...req.principal, roles: ['Gamma'] } }, subject);
+      return refused({ ...req, envelope }, 'bad signature');
+    });
   });
 
   it('reports a pattern nobody serves', async () => {

@@ -1,6 +1,7 @@
 export { IN_PROCESS_BUS, SERVICE_CLIENTS, SERVICE_NAME } from './messaging.constants';
 export { InProcessBus, InProcessClient, InProcessContext, InProcessServer } from './in-process.transport';
 export { NatsRequestClient, mapNatsError } from './nats-request.client';
+export { ENVELOPE_TTL_MS, EnvelopeSigner, canonicalJson, payloadDigest } from './envelope';
 export { boundResult, type BoundedResult } from './response-bounds';
 export { requestContext, type RequestContext } from './request-context';
 export { ToolCallInterceptor } from './tool-call.interceptor';

@@ -4,3 +4,5 @@ export const SERVICE_NAME = Symbol('SERVICE_NAME');
 export const SERVICE_CLIENTS = Symbol('SERVICE_CLIENTS');
 /** DI token of the in-process bus in the all-in-one process. */
 export const IN_PROCESS_BUS = Symbol('IN_PROCESS_BUS');
+/** DI token of the EnvelopeSigner a service verifies requests with. */
+export const ENVELOPE_SIGNER = Symbol('ENVELOPE_SIGNER');

@@ -4,7 +4,8 @@ import { LoggerModule } from 'nestjs-pino';
 import { ConfigModule, type MeridianConfig } from '@meridian/config';
 import type { BackendService } from '@meridian/contracts';
 import { loggerParams } from '@meridian/observability';
-import { SERVICE_NAME } from './messaging.constants';
+import { EnvelopeSigner } from './envelope';
+import { ENVELOPE_SIGNER, SERVICE_NAME } from './messaging.constants';
 import { ToolCallInterceptor } from './tool-call.interceptor';
 
 /** What every backend service module starts from: config, logs, its name and the tool-call wrapper. */
@@ -12,10 +13,17 @@ export function serviceCore(
   config: MeridianConfig,
   service: BackendService,
 ): { imports: DynamicModule[]; providers: Provider[] } {
+  if (!config.secretKey) {
+    throw new Error(`SECRET_KEY is required by the ${service} service (it verifies signed requests)`);
+  }
   return {
     imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(loggerParams(config, service))],
     providers: [
       { provide: SERVICE_NAME, useValue: service },
+      {
+        provide: ENVELOPE_SIGNER,
+        useValue: new EnvelopeSigner(config.secretKey, config.previousSecretKey),
+      },
       { provide: APP_INTERCEPTOR, useClass: ToolCallInterceptor },
     ],
   };

@@ -11,20 +11,21 @@ import { RpcException } from '@nestjs/microservices';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { toolRegistry, type ToolRequest } from '@meridian/contracts';
-import { InternalError, toMeridianError, ValidationError } from '@meridian/errors';
+import { AuthenticationError, InternalError, toMeridianError } from '@meridian/errors';
 import {
   responsesTruncatedTotal,
   serviceMessageDuration,
   serviceMessagesTotal,
 } from '@meridian/observability';
-import { SERVICE_NAME } from './messaging.constants';
+import type { EnvelopeSigner } from './envelope';
+import { ENVELOPE_SIGNER, SERVICE_NAME } from './messaging.constants';
 import { requestContext } from './request-context';
 import { boundResult } from './response-bounds';
 import { TOOL_NAME_METADATA } from './tool-handler.decorator';
 
 /**
- * Wraps every tool handler in a service: validates the arguments with the tool's DTO again
- * (services do not trust the edge), binds the request id for logs, counts and times the call,
+ * Wraps every tool handler in a service: verifies the edge's signed envelope, validates the
+ * arguments with the tool's DTO again (services do not trust the caller), binds the request id for logs, counts and times the call,
  * keeps the reply within MCP_MAX_RESPONSE_BYTES, and turns any failure into the error wire form.
  */
 @Injectable()
@@ -35,6 +36,7 @@ export class ToolCallInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
     @Inject(SERVICE_NAME) private readonly service: string,
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
+    @Inject(ENVELOPE_SIGNER) private readonly signer: EnvelopeSigner,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -51,8 +53,13 @@ export class ToolCallInterceptor implements NestInterceptor {
       let status: 'success' | 'error' = 'success';
       try {
         if (!request || typeof request !== 'object' || !request.principal?.username) {
-          throw new ValidationError('Malformed tool request: principal is required');
+          throw new AuthenticationError('Invalid request envelope', { reason: 'no principal' });
         }
+        if (request.tool !== tool) {
+          throw new AuthenticationError('Invalid request envelope', { reason: 'tool mismatch' });
+        }
+        // The edge is not the only gate: only requests it signed, for this subject, are served.
+        this.signer.verify(request, toolRegistry().subjectOf(tool));
         request.args = await toolRegistry().validateArgs(tool, request.args);
         const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
         const bounded = boundResult(result, this.config.maxResponseBytes);

@@ -4,8 +4,15 @@ import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { instanceToPlain } from 'class-transformer';
 import { lastValueFrom, timeout, TimeoutError as RxTimeoutError } from 'rxjs';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
-import { toolRegistry, type BackendService, type Principal, type ToolDefinition } from '@meridian/contracts';
+import {
+  toolRegistry,
+  type BackendService,
+  type Principal,
+  type ToolDefinition,
+  type ToolRequest,
+} from '@meridian/contracts';
 import { MeridianError, ServiceUnavailableError, TimeoutError, toMeridianError } from '@meridian/errors';
+import { EnvelopeSigner } from '@meridian/messaging';
 import { mcpRequestDuration, mcpRequestsTotal } from '@meridian/observability';
 import { EDGE_MODE, SERVICE_CLIENTS, type EdgeMode } from '../edge.constants';
 
@@ -24,12 +31,16 @@ const startedAt = Date.now();
 export class ToolDispatcher {
   private readonly logger = new Logger(ToolDispatcher.name);
   private readonly registry = toolRegistry();
+  private readonly signer: EnvelopeSigner;
 
   constructor(
     @Inject(SERVICE_CLIENTS) private readonly clients: Partial<Record<BackendService, ClientProxy>>,
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
     @Inject(EDGE_MODE) private readonly mode: EdgeMode,
-  ) {}
+  ) {
+    if (!config.secretKey) throw new Error('SECRET_KEY is required to sign requests to the services');
+    this.signer = new EnvelopeSigner(config.secretKey);
+  }
 
   async call(principal: Principal, name: string, rawArgs: unknown, meta: CallMeta): Promise<unknown> {
     const started = process.hrtime.bigint();
@@ -40,12 +51,7 @@ export class ToolDispatcher {
       const result =
         tool.service === 'edge'
           ? this.answerLocally(tool)
-          : await this.send(tool, {
-              tool: tool.name,
-              args: instanceToPlain(args),
-              principal,
-              request_id: meta.requestId,
-            });
+          : await this.send(tool, this.signed(tool, principal, instanceToPlain(args), meta.requestId));
       mcpRequestsTotal().inc({ tool: label, status: 'success' });
       return result;
     } catch (err) {
@@ -54,6 +60,16 @@ export class ToolDispatcher {
     } finally {
       mcpRequestDuration().observe({ tool: label }, Number(process.hrtime.bigint() - started) / 1e9);
     }
+  }
+
+  private signed(tool: ToolDefinition, principal: Principal, args: unknown, requestId: string): ToolRequest {
+    const request = {
+      tool: tool.name,
+      args: args as Record<string, unknown>,
+      principal,
+      request_id: requestId,
+    };
+    return { ...request, envelope: this.signer.sign(request, tool.subject) };
   }
 
   private answerLocally(tool: ToolDefinition): unknown {
