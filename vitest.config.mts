@@ -4,7 +4,17 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const libs = ['config', 'errors', 'contracts', 'messaging', 'persistence', 'observability', 'examples'];
+const libs = [
+  'config',
+  'errors',
+  'contracts',
+  'messaging',
+  'persistence',
+  'observability',
+  'examples',
+  'security',
+  'authz',
+];
 
 export default defineConfig({
   plugins: [

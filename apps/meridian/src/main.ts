@@ -1,11 +1,16 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, type MeridianConfig } from '@meridian/config';
+import { ConfigError, loadConfig } from '@meridian/config';
 import { isServiceName } from '@meridian/contracts';
 import { examplesUrlFor, seed } from '@meridian/examples';
 import { startService } from '@meridian/messaging';
 import { runMigrations } from '@meridian/persistence';
 import { startEdge } from '../../edge/src/edge.bootstrap';
 import { startPlatform } from './platform';
+import { requireDatabase, UsageError } from './cli/cli-context';
+import { ROLES_USAGE, rolesCommand } from './cli/roles.command';
+import { SECRETS_USAGE, secretsCommand } from './cli/secrets.command';
+import { TOKEN_USAGE, tokenCommand } from './cli/token.command';
+import { USERS_USAGE, usersCommand } from './cli/users.command';
 import { SERVICE_MODULES } from './services';
 
 const USAGE = `Usage: meridian <command>
@@ -14,17 +19,21 @@ const USAGE = `Usage: meridian <command>
   serve <service>       run one service: edge, catalog, chart, sql or audit
   db upgrade            apply database migrations to SQLALCHEMY_DATABASE_URI
   db seed               create the example data and content
+  users ...             list, create, deactivate or activate users
+  roles ...             list or create roles, grant or revoke them
+  token ...             mint a short-lived test token (MCP_JWT_SECRET, HS* only)
+  secrets reencrypt     rewrite stored secrets under SECRET_KEY after a rotation
+
+${USERS_USAGE}
+${ROLES_USAGE}
+${TOKEN_USAGE}
+${SECRETS_USAGE}
 
 Configuration comes from environment variables; see the README.`;
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-
-function requireDatabase(config: MeridianConfig): string {
-  if (!config.databaseUrl) throw new Error('SQLALCHEMY_DATABASE_URI (or DATABASE_URL) is required');
-  return config.databaseUrl;
-}
 
 async function run(argv: string[]): Promise<void> {
   const [command = 'start', arg] = argv;
@@ -87,7 +96,13 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
 
-  throw new Error(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
+  const rest = argv.slice(1);
+  if (command === 'users') return usersCommand(config, rest, say);
+  if (command === 'roles') return rolesCommand(config, rest, say);
+  if (command === 'token') return tokenCommand(config, rest, say);
+  if (command === 'secrets') return secretsCommand(config, rest, say);
+
+  throw new UsageError(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
 }
 
 function onShutdown(close: () => Promise<void>): void {

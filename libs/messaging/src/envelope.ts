@@ -1,6 +1,7 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Principal, RequestEnvelope, ToolRequest } from '@meridian/contracts';
 import { AuthenticationError } from '@meridian/errors';
+import { deriveKey } from '@meridian/security';
 
 /** Longest life of a signed request: long enough for a slow queue, short enough to limit replay. */
 export const ENVELOPE_TTL_MS = 30_000;
@@ -21,9 +22,7 @@ export function payloadDigest(tool: string, args: unknown): string {
   return createHash('sha256').update(canonicalJson({ tool, args })).digest('hex');
 }
 
-function envelopeKey(secretKey: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secretKey, 'meridian', 'meridian/request-envelope/v1', 32));
-}
+const envelopeKey = (secretKey: string): Buffer => deriveKey(secretKey, 'request-envelope');
 
 interface Signed {
   principal: Principal;

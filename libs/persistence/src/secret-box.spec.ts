@@ -90,3 +90,16 @@ describe('SecretBox authentication tag', () => {
     expect(() => box.decrypt([version, iv, short, data].join(':'))).toThrow();
   });
 });
+
+describe('SecretBox key rotation', () => {
+  it('opens ciphertexts of the previous key and says they need re-encryption', () => {
+    const sealed = new SecretBox('the-old-secret-key-0123456').encrypt('hunter2');
+    const rotated = new SecretBox('the-new-secret-key-0123456', 'the-old-secret-key-0123456');
+    expect(rotated.decrypt(sealed)).toBe('hunter2');
+    expect(rotated.needsReencryption(sealed)).toBe(true);
+    const fresh = rotated.encrypt('hunter2');
+    expect(rotated.needsReencryption(fresh)).toBe(false);
+    expect(() => new SecretBox('the-new-secret-key-0123456').decrypt(sealed)).toThrow();
+    expect(new SecretBox('the-new-secret-key-0123456').decrypt(fresh)).toBe('hunter2');
+  });
+});

@@ -1,20 +1,20 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { deriveKey } from '@meridian/security';
 
 const VERSION = 'v1';
 
 /**
- * Encrypts secrets at rest (database passwords) with AES-256-GCM under a key derived from
- * SECRET_KEY by HKDF, so rotating SECRET_KEY makes every stored secret unreadable, never readable
- * under the wrong key.
+ * Encrypts secrets at rest (database passwords) with AES-256-GCM under the encryption key derived
+ * from SECRET_KEY (HKDF). With PREVIOUS_SECRET_KEY, ciphertexts made before a rotation still
+ * decrypt until `meridian secrets reencrypt` rewrites them under the new key.
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly previousKey?: Buffer;
 
-  constructor(secretKey: string) {
-    if (!secretKey || secretKey.length < 16) {
-      throw new Error('SECRET_KEY must be at least 16 characters');
-    }
-    this.key = Buffer.from(hkdfSync('sha256', secretKey, 'meridian', 'meridian/database-password/v1', 32));
+  constructor(secretKey: string, previousSecretKey?: string) {
+    this.key = deriveKey(secretKey, 'encryption');
+    this.previousKey = previousSecretKey ? deriveKey(previousSecretKey, 'encryption') : undefined;
   }
 
   encrypt(plain: string): string {
@@ -26,14 +26,30 @@ export class SecretBox {
   }
 
   decrypt(sealed: string): string {
+    return this.open(sealed).plain;
+  }
+
+  /** Whether a ciphertext needs rewriting: it only opens under the previous key. */
+  needsReencryption(sealed: string): boolean {
+    return this.open(sealed).underPrevious;
+  }
+
+  private open(sealed: string): { plain: string; underPrevious: boolean } {
     const [version, iv, tag, data] = sealed.split(':');
     if (version !== VERSION || !iv || !tag || data === undefined) {
       throw new Error('Unrecognised secret format');
     }
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'), {
-      authTagLength: 16,
-    });
-    decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+    try {
+      return { plain: decryptWith(this.key, iv, tag, data), underPrevious: false };
+    } catch (err) {
+      if (!this.previousKey) throw err;
+      return { plain: decryptWith(this.previousKey, iv, tag, data), underPrevious: true };
+    }
   }
+}
+
+function decryptWith(key: Buffer, iv: string, tag: string, data: string): string {
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'), { authTagLength: 16 });
+  decipher.setAuthTag(Buffer.from(tag, 'base64'));
+  return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
 }

@@ -1,0 +1,2 @@
+export { deriveKey, type KeyPurpose } from './keys';
+export { LinkSigner, type VerifiedLink } from './link-signer';
