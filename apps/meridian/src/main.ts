@@ -6,6 +6,7 @@ import { startService } from '@meridian/messaging';
 import { runMigrations } from '@meridian/persistence';
 import { startEdge } from '../../edge/src/edge.bootstrap';
 import { startPlatform } from './platform';
+import { AUDIT_USAGE, auditCommand } from './cli/audit.command';
 import { requireDatabase, UsageError } from './cli/cli-context';
 import { ROLES_USAGE, rolesCommand } from './cli/roles.command';
 import { SECRETS_USAGE, secretsCommand } from './cli/secrets.command';
@@ -28,6 +29,7 @@ ${USERS_USAGE}
 ${ROLES_USAGE}
 ${TOKEN_USAGE}
 ${SECRETS_USAGE}
+${AUDIT_USAGE}
 
 Configuration comes from environment variables; see the README.`;
 
@@ -48,7 +50,11 @@ async function run(argv: string[]): Promise<void> {
     );
     say(`  MCP endpoint:  ${url}`);
     say(`  Health:        ${platform.edge.url}/health   Metrics: ${platform.edge.url}/metrics`);
-    say(`  Acting as:     ${platform.config.devUsername} (development identity, loopback only)\n`);
+    say(
+      platform.config.auth.enabled
+        ? `  Auth:          bearer tokens from ${platform.config.auth.issuer ?? 'the configured issuer'}\n`
+        : `  Acting as:     ${platform.config.devUsername} (development identity, loopback only)\n`,
+    );
     say('Connect a client (Cursor, or any client that speaks Streamable HTTP):');
     say(JSON.stringify({ mcpServers: { meridian: { url } } }, null, 2));
     say('Claude Desktop (through the mcp-remote bridge):');
@@ -101,6 +107,7 @@ async function run(argv: string[]): Promise<void> {
   if (command === 'roles') return rolesCommand(config, rest, say);
   if (command === 'token') return tokenCommand(config, rest, say);
   if (command === 'secrets') return secretsCommand(config, rest, say);
+  if (command === 'audit') return auditCommand(config, rest, say);
 
   throw new UsageError(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
 }

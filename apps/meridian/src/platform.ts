@@ -54,7 +54,11 @@ export async function startPlatform(
   opts: PlatformOptions = {},
 ): Promise<RunningPlatform> {
   const log = opts.log ?? (() => undefined);
-  let config: MeridianConfig = { ...input, devUsername: input.devUsername ?? 'admin' };
+  // Without token authentication the all-in-one acts as the seeded admin, on loopback only.
+  let config: MeridianConfig = {
+    ...input,
+    devUsername: input.devUsername ?? (input.auth.enabled ? undefined : 'admin'),
+  };
   let embeddedPostgres: RunningEmbeddedPostgres | undefined;
   const services: RunningService[] = [];
   let edge: RunningEdge | undefined;

@@ -7,6 +7,7 @@ export {
   serviceMessagesTotal,
   type CallStatus,
 } from './metrics';
-export { REDACTED_PATHS, loggerParams } from './logging';
+export { REDACTED_PATHS, loggerParams, redactUrl } from './logging';
 export { HealthModule } from './health.module';
 export { ReadinessService, type ReadinessCheck, type ReadinessReport } from './readiness.service';
+export { requestContext, type RequestContext } from './request-context';

@@ -6,5 +6,8 @@ export interface RequestContext {
   username?: string;
 }
 
-/** Carries the edge's request id through a service's handling of one message. */
+/**
+ * Carries the edge's request id through the handling of one call, in the edge and in each
+ * service, so every log line of that call names it (HTTP context alone stops at the transport).
+ */
 export const requestContext = new AsyncLocalStorage<RequestContext>();

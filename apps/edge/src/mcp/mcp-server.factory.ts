@@ -13,7 +13,7 @@ import {
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { toolRegistry, type Principal } from '@meridian/contracts';
 import { toMeridianError } from '@meridian/errors';
-import { ToolDispatcher } from '../tools/tool-dispatcher.service';
+import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service';
 
 const INSTRUCTIONS =
   'Meridian exposes governed analytics: start with get_instance_info, then list_dashboards, ' +
@@ -24,7 +24,8 @@ export interface McpRequestAuth {
   token: string;
   clientId: string;
   scopes: string[];
-  extra: { principal: Principal; requestId: string };
+  /** `remoteAddr`: the caller's address, for the audit trail. */
+  extra: { principal: Principal; requestId: string; remoteAddr?: string };
 }
 
 /**
@@ -77,7 +78,10 @@ export class McpServerFactory {
       if (!toolRegistry().has(name)) {
         throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       }
-      return this.callTool(auth.extra.principal, name, args ?? {}, auth.extra.requestId);
+      return this.callTool(auth.extra.principal, name, args ?? {}, auth.extra.requestId, {
+        remoteAddr: auth.extra.remoteAddr,
+        client: callerOf(extra.requestInfo?.headers['user-agent'], request.params._meta),
+      });
     });
     return server;
   }
@@ -87,9 +91,10 @@ export class McpServerFactory {
     name: string,
     args: unknown,
     requestId: string = randomUUID(),
+    origin: Omit<CallMeta, 'requestId'> = {},
   ): Promise<CallToolResult> {
     try {
-      const result = (await this.dispatcher.call(principal, name, args, { requestId })) as Record<
+      const result = (await this.dispatcher.call(principal, name, args, { ...origin, requestId })) as Record<
         string,
         unknown
       >;
@@ -103,4 +108,16 @@ export class McpServerFactory {
       };
     }
   }
+}
+
+/** The User-Agent and, when the request's `_meta` carries it, the MCP clientInfo. */
+function callerOf(userAgent: string | string[] | undefined, meta: unknown): CallMeta['client'] {
+  const info = (meta as Record<string, unknown> | undefined)?.clientInfo as
+    { name?: unknown; version?: unknown } | undefined;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return {
+    userAgent: str(Array.isArray(userAgent) ? userAgent[0] : userAgent),
+    name: str(info?.name),
+    version: str(info?.version),
+  };
 }

@@ -3,7 +3,10 @@ import { Controller, Delete, Get, HttpCode, Logger, Post, Req, Res } from '@nest
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import { Protect } from '../auth/auth-policy.decorator';
+import type { AuthenticatedRequest } from '../auth/edge-auth.guard';
 import { PrincipalResolver } from '../auth/principal.resolver';
+import { ScopePolicy, toolCallsIn } from '../auth/scope.policy';
 import { McpServerFactory, type McpRequestAuth } from './mcp-server.factory';
 import { OriginPolicy } from './origin-policy';
 
@@ -12,6 +15,7 @@ import { OriginPolicy } from './origin-policy';
  * replica can answer any request and no session state needs sticky routing.
  */
 @Controller('mcp')
+@Protect('token')
 export class McpController {
   private readonly logger = new Logger(McpController.name);
 
@@ -19,19 +23,24 @@ export class McpController {
     private readonly servers: McpServerFactory,
     private readonly origins: OriginPolicy,
     private readonly principals: PrincipalResolver,
+    private readonly scopes: ScopePolicy,
   ) {}
 
   @Post()
   @HttpCode(200)
-  async handle(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async handle(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
     this.origins.check(req.headers);
-    const principal = this.principals.resolve();
+    const principal = await this.principals.resolve(req);
+    // The scope challenge must be an HTTP 403, so the tools a message calls are checked here,
+    // before the body reaches the MCP server (every call of a batch).
+    this.scopes.assert(principal, reply, toolCallsIn(req.body));
     const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
     const auth: McpRequestAuth = {
+      // The raw token stays at the edge: nothing behind it needs it.
       token: '',
       clientId: principal.username,
-      scopes: [],
-      extra: { principal, requestId },
+      scopes: principal.scopes,
+      extra: { principal, requestId, remoteAddr: req.ip },
     };
     (req.raw as IncomingMessage & { auth?: McpRequestAuth }).auth = auth;
 

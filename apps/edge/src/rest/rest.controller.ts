@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { toolRegistry } from '@meridian/contracts';
 import { NotFoundError, ValidationError } from '@meridian/errors';
+import { Protect } from '../auth/auth-policy.decorator';
+import type { AuthenticatedRequest } from '../auth/edge-auth.guard';
 import { PrincipalResolver } from '../auth/principal.resolver';
+import { ScopePolicy } from '../auth/scope.policy';
 import { ToolDispatcher } from '../tools/tool-dispatcher.service';
 
 /**
@@ -11,10 +14,12 @@ import { ToolDispatcher } from '../tools/tool-dispatcher.service';
  * `{"request": {...}}`, and `GET /<tool>?<params>` for read-only tools. Same JSON as MCP.
  */
 @Controller()
+@Protect('token')
 export class RestController {
   constructor(
     private readonly dispatcher: ToolDispatcher,
     private readonly principals: PrincipalResolver,
+    private readonly scopes: ScopePolicy,
   ) {}
 
   @Post(':tool')
@@ -23,10 +28,11 @@ export class RestController {
     @Param('tool') tool: string,
     @Body() body: unknown,
     @Headers('x-request-id') requestId: string | undefined,
+    @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     this.assertKnown(tool);
-    return this.call(tool, requestArgs(body), requestId, reply);
+    return this.call(req, tool, requestArgs(body), requestId, reply);
   }
 
   @Get(':tool')
@@ -34,23 +40,36 @@ export class RestController {
     @Param('tool') tool: string,
     @Query() query: Record<string, unknown>,
     @Headers('x-request-id') requestId: string | undefined,
+    @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     this.assertKnown(tool);
     if (!toolRegistry().get(tool).annotations.readOnlyHint) {
       throw new ValidationError(`${tool} changes data: call it with POST /${tool}`, { tool });
     }
-    return this.call(tool, { ...query }, requestId, reply);
+    return this.call(req, tool, { ...query }, requestId, reply);
   }
 
   private assertKnown(tool: string): void {
     if (!toolRegistry().has(tool)) throw new NotFoundError(`Unknown tool: ${tool}`, { tool });
   }
 
-  private async call(tool: string, args: unknown, requestId: string | undefined, reply: FastifyReply) {
+  private async call(
+    req: AuthenticatedRequest,
+    tool: string,
+    args: unknown,
+    requestId: string | undefined,
+    reply: FastifyReply,
+  ) {
+    const principal = await this.principals.resolve(req);
+    this.scopes.assert(principal, reply, [tool]);
     const id = requestId && /^[\w.:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
     void reply.header('X-Request-Id', id);
-    return this.dispatcher.call(this.principals.resolve(), tool, args, { requestId: id });
+    return this.dispatcher.call(principal, tool, args, {
+      requestId: id,
+      remoteAddr: req.ip,
+      client: { userAgent: req.headers['user-agent'] },
+    });
   }
 }
 

@@ -7,6 +7,8 @@ export interface ServiceClients {
   clients: Partial<Record<BackendService, ClientProxy>>;
   /** The NATS connection shared by every client, when distributed. */
   nats?: NatsRequestClient;
+  /** The in-process bus, in the all-in-one (events reach the audit handler through it). */
+  bus?: InProcessBus;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export async function createServiceClients(
     const client = new InProcessClient(bus);
     return {
       clients: Object.fromEntries(BACKENDS.map((s) => [s, client])),
+      bus,
       close: async () => undefined,
     };
   }

@@ -12,12 +12,17 @@ import {
   type ToolRequest,
 } from '@meridian/contracts';
 import { MeridianError, ServiceUnavailableError, TimeoutError, toMeridianError } from '@meridian/errors';
+import { EVENT_PUBLISHER, type EventPublisher } from '@meridian/events';
 import { EnvelopeSigner } from '@meridian/messaging';
 import { mcpRequestDuration, mcpRequestsTotal } from '@meridian/observability';
 import { EDGE_MODE, SERVICE_CLIENTS, type EdgeMode } from '../edge.constants';
 
 export interface CallMeta {
   requestId: string;
+  /** The caller's User-Agent and, when the MCP client sent it, its clientInfo name and version. */
+  client?: { userAgent?: string; name?: string; version?: string };
+  /** The caller's address (from X-Forwarded-For only with ENABLE_PROXY_FIX). */
+  remoteAddr?: string;
 }
 
 const startedAt = Date.now();
@@ -25,7 +30,8 @@ const startedAt = Date.now();
 /**
  * The one path every tool call takes, whatever the front door (MCP or REST): validate the
  * arguments with the tool's DTO, answer edge tools locally, send the rest to the owning
- * service, and count and time the outcome.
+ * service, count and time the outcome, and publish a tool event for every call, allowed or
+ * refused (in the background: the call never waits for the audit trail).
  */
 @Injectable()
 export class ToolDispatcher {
@@ -37,6 +43,7 @@ export class ToolDispatcher {
     @Inject(SERVICE_CLIENTS) private readonly clients: Partial<Record<BackendService, ClientProxy>>,
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
     @Inject(EDGE_MODE) private readonly mode: EdgeMode,
+    @Inject(EVENT_PUBLISHER) private readonly events: EventPublisher,
   ) {
     if (!config.secretKey) throw new Error('SECRET_KEY is required to sign requests to the services');
     this.signer = new EnvelopeSigner(config.secretKey);
@@ -45,6 +52,7 @@ export class ToolDispatcher {
   async call(principal: Principal, name: string, rawArgs: unknown, meta: CallMeta): Promise<unknown> {
     const started = process.hrtime.bigint();
     const label = this.registry.has(name) ? name : 'unknown';
+    let errorType: string | undefined;
     try {
       const tool = this.registry.get(name);
       const args = await this.registry.validateArgs(name, rawArgs);
@@ -56,9 +64,27 @@ export class ToolDispatcher {
       return result;
     } catch (err) {
       mcpRequestsTotal().inc({ tool: label, status: 'error' });
-      throw this.toError(err, name);
+      const error = this.toError(err, name);
+      errorType = error.type;
+      throw error;
     } finally {
-      mcpRequestDuration().observe({ tool: label }, Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      mcpRequestDuration().observe({ tool: label }, seconds);
+      this.events.publishToolEvent({
+        principal,
+        tool: name,
+        args: rawArgs,
+        requestId: meta.requestId,
+        status: errorType ? 'error' : 'success',
+        errorType,
+        durationMs: seconds * 1000,
+        client: meta.client && {
+          user_agent: meta.client.userAgent,
+          name: meta.client.name,
+          version: meta.client.version,
+        },
+        remoteAddr: meta.remoteAddr,
+      });
     }
   }
 

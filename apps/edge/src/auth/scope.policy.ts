@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
+import { READ_SCOPE, toolRegistry, type Principal } from '@meridian/contracts';
+import { AuthChallenges, type HeaderSink } from './auth-challenges';
+
+/**
+ * The names of the tools a JSON-RPC message (or batch) calls. MCP carries the tool inside the
+ * body, so the HTTP layer peeks at it to answer a missing scope with 403 and the
+ * `insufficient_scope` challenge before the message reaches the MCP server.
+ */
+export function toolCallsIn(body: unknown): string[] {
+  const messages = Array.isArray(body) ? body : [body];
+  const names: string[] = [];
+  for (const message of messages) {
+    if (!message || typeof message !== 'object') continue;
+    const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+    if (method === 'tools/call' && typeof params?.name === 'string') names.push(params.name);
+  }
+  return names;
+}
+
+/**
+ * OAuth scope checks for token principals: MCP_REQUIRED_SCOPES on every request, and each called
+ * tool's scope from the registry. The development identity carries no token and is not checked.
+ */
+@Injectable()
+export class ScopePolicy {
+  private readonly registry = toolRegistry();
+
+  constructor(
+    @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
+    private readonly challenges: AuthChallenges,
+  ) {}
+
+  /**
+   * The least a client should ask for (the hint of a missing-token challenge): the required
+   * scopes plus reading, which every read tool needs. Writing and SQL are asked for when needed.
+   */
+  get baseScopes(): string[] {
+    return [...new Set([...this.config.auth.requiredScopes, READ_SCOPE])];
+  }
+
+  /** Throws PermissionDeniedError with the `insufficient_scope` challenge when a scope is missing. */
+  assert(principal: Principal, reply: HeaderSink, tools: string[] = []): void {
+    if (principal.auth !== 'jwt') return;
+    const needed = new Set(this.config.auth.requiredScopes);
+    for (const name of tools) {
+      if (this.registry.has(name)) needed.add(this.registry.get(name).scope);
+    }
+    const granted = new Set(principal.scopes);
+    const missing = [...needed].filter((s) => !granted.has(s));
+    if (missing.length > 0) throw this.challenges.insufficientScope(reply, [...needed], missing);
+  }
+}
