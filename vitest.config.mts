@@ -14,6 +14,7 @@ const libs = [
   'examples',
   'security',
   'authz',
+  'events',
 ];
 
 export default defineConfig({

@@ -1,39 +1,7 @@
-import 'reflect-metadata';
-import type { INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@meridian/config';
-import { toolRegistry, type JsonSchema } from '@meridian/contracts';
-import { InProcessBus, InProcessServer } from '@meridian/messaging';
-// Tests drive the app they cover; the rule guards apps and libs from each other.
-import { CatalogModule } from '../../apps/catalog/src/catalog.module';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-
-type Row = Record<string, unknown>;
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-
-/** The success schema with no room for undeclared keys: answers must match it exactly. */
-function exact(schema: JsonSchema): JsonSchema {
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (!node || typeof node !== 'object') return node;
-    const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
-    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-    return out;
-  };
-  return walk(schema) as JsonSchema;
-}
-
-function expectValid(schema: JsonSchema, answer: unknown): void {
-  const validate = ajv.compile(schema);
-  expect(validate(answer), ajv.errorsText(validate.errors)).toBe(true);
-}
+import { toolRegistry, type Principal } from '@meridian/contracts';
+import { CatalogHarness, type Row } from './catalog-harness';
 
 const CATALOG_TOOLS = [
   'list_dashboards',
@@ -47,63 +15,28 @@ const CATALOG_TOOLS = [
   'get_instance_info',
 ];
 
+const argsFor = (tool: string) =>
+  tool.startsWith('get_') && tool !== 'get_instance_info' ? { identifier: 1 } : {};
+
 describe('catalog detail tools and refusals', () => {
-  let db: TestDatabase;
-  let pg: Client;
-  let app: INestMicroservice;
-  const bus = new InProcessBus();
+  const catalog = new CatalogHarness();
   const SEALED_PASSWORD = 'v1:c2VhbGVk:dGFn:cGFzc3dvcmQtbWFya2Vy';
+  let admin: Principal;
 
-  const sql = async <T = Row>(text: string, params: unknown[] = []) =>
-    (await pg.query(text, params)).rows as T[];
+  const sql = <T = Row>(text: string, params: unknown[] = []) => catalog.sql<T>(text, params);
   const one = async <T = Row>(text: string, params: unknown[] = []) => (await sql<T>(text, params))[0];
-
-  const dispatch = (tool: string, args: unknown, username = 'admin') =>
-    bus.dispatch(toolRegistry().subjectOf(tool), {
-      tool,
-      args,
-      principal: { username, auth: 'dev' },
-      request_id: 'test',
-    });
-
-  /** Calls a tool expecting success; the answer must satisfy the tool's output schema exactly. */
-  async function call(tool: string, args: Row = {}): Promise<Row> {
-    const answer = (await dispatch(tool, args)) as Row;
-    const def = toolRegistry().get(tool);
-    expectValid(def.outputSchema, answer);
-    expectValid(exact(def.output), answer);
-    return answer;
-  }
-
-  /** Calls a tool expecting a refusal; the error body must satisfy the output schema too. */
-  async function refusal(tool: string, args: unknown, username = 'admin'): Promise<Row> {
-    const err = (await dispatch(tool, args, username).then(
-      (answer) => {
-        throw new Error(`${tool} answered ${JSON.stringify(answer)}`);
-      },
-      (e: unknown) => e,
-    )) as Row;
-    expectValid(toolRegistry().get(tool).outputSchema, err);
-    return err;
-  }
+  /** As admin, who sees every object. */
+  const call = (tool: string, args: Row = {}) => catalog.call(tool, args, admin);
+  const refusal = (tool: string, args: unknown, principal = admin) => catalog.refusal(tool, args, principal);
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_details');
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    await pg.query(`UPDATE databases SET password_encrypted = $1`, [SEALED_PASSWORD]);
-    app = await NestFactory.createMicroservice(
-      CatalogModule.forRoot({ ...loadConfig({}), databaseUrl: db.url }),
-      { strategy: new InProcessServer(bus), logger: false },
-    );
-    await app.listen();
+    await catalog.start('catalog_details', async (pg) => {
+      await pg.query(`UPDATE databases SET password_encrypted = $1`, [SEALED_PASSWORD]);
+    });
+    admin = await catalog.principal('admin');
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await pg?.end();
-    await db?.drop();
-  });
+  afterAll(() => catalog.close());
 
   async function ownersOf(table: string, column: string, id: number) {
     return sql(
@@ -348,14 +281,30 @@ describe('catalog detail tools and refusals', () => {
       expect(err.error).toContain(field);
     });
 
-    it.each(CATALOG_TOOLS)('%s refuses an unknown user with AuthenticationError', async (tool) => {
-      const args = tool.startsWith('get_') && tool !== 'get_instance_info' ? { identifier: 1 } : {};
-      expect(await refusal(tool, args, 'nobody')).toMatchObject({ error_type: 'AuthenticationError' });
-    });
+    it.each(CATALOG_TOOLS)(
+      '%s refuses a role without its permission, naming the permission',
+      async (tool) => {
+        const needed = toolRegistry().get(tool).permission!;
+        const stranger = { ...admin, username: 'stranger', roles: ['no_such_role'] };
+        expect(await refusal(tool, argsFor(tool), stranger)).toMatchObject({
+          error: `Missing permission ${needed.action} on ${needed.resource}`,
+          error_type: 'PermissionDeniedError',
+          details: { tool, permission: needed.action, resource: needed.resource },
+        });
+      },
+    );
 
-    it('refuses a deactivated user', async () => {
-      await pg.query("UPDATE users SET active = false WHERE username = 'gary'");
-      expect(await refusal('list_charts', {}, 'gary')).toMatchObject({ error_type: 'AuthenticationError' });
+    it('answers a role holding exactly the permission a tool needs', async () => {
+      await sql(`INSERT INTO roles (name) VALUES ('chart_readers');
+                 INSERT INTO role_permissions (role_id, permission_id)
+                 SELECT r.id, p.id FROM roles r, permissions p
+                  WHERE r.name = 'chart_readers' AND p.action = 'can_read' AND p.resource_type = 'Chart'
+                    AND p.resource_id IS NULL`);
+      const reader = { ...admin, username: 'reader', roles: ['chart_readers'] };
+      expect(await catalog.call('list_charts', {}, reader)).toMatchObject({ charts: [], total_count: 0 });
+      expect(await refusal('list_datasets', {}, reader)).toMatchObject({
+        error: 'Missing permission can_read on Dataset',
+      });
     });
   });
 });

@@ -1,62 +1,19 @@
-import 'reflect-metadata';
-import type { INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@meridian/config';
-import { toolRegistry, type JsonSchema } from '@meridian/contracts';
-import { InProcessBus, InProcessServer } from '@meridian/messaging';
-// Tests drive the app they cover; the rule guards apps and libs from each other.
-import { CatalogModule } from '../../apps/catalog/src/catalog.module';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { Principal } from '@meridian/contracts';
+import { CatalogHarness, type Row } from './catalog-harness';
 
-type Row = Record<string, unknown>;
 type Page = Row & { count: number; total_count: number; columns_loaded: string[] };
 
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-
-/** The success schema with no room for undeclared keys: answers must match it exactly. */
-function exact(schema: JsonSchema): JsonSchema {
-  const walk = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(walk);
-    if (!node || typeof node !== 'object') return node;
-    const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
-    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-    return out;
-  };
-  return walk(schema) as JsonSchema;
-}
-
-function expectValid(tool: string, answer: unknown): void {
-  const def = toolRegistry().get(tool);
-  for (const schema of [def.outputSchema, exact(def.output)]) {
-    const validate = ajv.compile(schema);
-    expect(validate(answer), ajv.errorsText(validate.errors)).toBe(true);
-  }
-}
-
 describe('catalog list tools', () => {
-  let db: TestDatabase;
-  let pg: Client;
-  let app: INestMicroservice;
-  const bus = new InProcessBus();
+  const catalog = new CatalogHarness();
+  let admin: Principal;
 
-  const sql = async <T = Row>(text: string, params: unknown[] = []) =>
-    (await pg.query(text, params)).rows as T[];
+  const sql = <T = Row>(text: string, params: unknown[] = []) => catalog.sql<T>(text, params);
   const idsOf = (rows: Row[]) => rows.map((r) => Number(r.id));
 
+  /** Lists as admin, who sees every row, so answers can be compared with unscoped SQL. */
   async function list(tool: string, args: Row = {}): Promise<Page> {
-    const answer = (await bus.dispatch(toolRegistry().subjectOf(tool), {
-      tool,
-      args,
-      principal: { username: 'admin', auth: 'dev' },
-      request_id: 'test',
-    })) as Page;
-    expectValid(tool, answer);
-    return answer;
+    return (await catalog.call(tool, args, admin)) as Page;
   }
 
   /** Lists everything matching `filters` by id and compares with the same selection done in SQL. */
@@ -77,11 +34,9 @@ describe('catalog list tools', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_lists');
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
     // Spread the seed's timestamps (it writes them in one transaction) and add edge cases the seed lacks.
-    await pg.query(`
+    await catalog.start('catalog_lists', async (pg) => {
+      await pg.query(`
       UPDATE charts SET changed_on = timestamptz '2024-01-01 00:00:00+00' + (id % 4) * interval '10 days',
                         created_on = timestamptz '2023-06-01 00:00:00+00' + id * interval '1 day';
       UPDATE dashboards SET changed_on = timestamptz '2024-02-01 00:00:00+00' + id * interval '1 day';
@@ -90,18 +45,11 @@ describe('catalog list tools', () => {
       VALUES ('Draft 100%_done', NULL, NULL, false), ('Back\\slash notes', 'notes', 'scratch pad', false);
       UPDATE dataset_columns SET is_active = false
        WHERE id = (SELECT min(id) FROM dataset_columns WHERE dataset_id = (SELECT min(id) FROM datasets));`);
-    app = await NestFactory.createMicroservice(
-      CatalogModule.forRoot({ ...loadConfig({}), databaseUrl: db.url }),
-      { strategy: new InProcessServer(bus), logger: false },
-    );
-    await app.listen();
+    });
+    admin = await catalog.principal('admin');
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await pg?.end();
-    await db?.drop();
-  });
+  afterAll(() => catalog.close());
 
   describe('list_dashboards', () => {
     it('answers the first page with the default columns, latest change first', async () => {

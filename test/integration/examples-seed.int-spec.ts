@@ -196,6 +196,8 @@ async function metadataSnapshot(url: string) {
   for (const table of [
     'roles',
     'users',
+    'permissions',
+    'rls_filters',
     'databases',
     'datasets',
     'dataset_columns',
@@ -207,6 +209,9 @@ async function metadataSnapshot(url: string) {
   }
   for (const table of [
     'user_roles',
+    'role_permissions',
+    'rls_filter_datasets',
+    'rls_filter_roles',
     'dataset_owners',
     'chart_owners',
     'dashboard_charts',
@@ -220,6 +225,10 @@ async function metadataSnapshot(url: string) {
 const zeroCounts = {
   roles: 0,
   users: 0,
+  userRoles: 0,
+  permissions: 0,
+  rolePermissions: 0,
+  rlsFilters: 0,
   databases: 0,
   datasets: 0,
   columns: 0,
@@ -264,6 +273,10 @@ describe('seedMetadata', () => {
     const [counts] = await query(
       metadataUrl,
       `SELECT (SELECT count(*) FROM roles)::int AS roles, (SELECT count(*) FROM users)::int AS users,
+              (SELECT count(*) FROM user_roles)::int AS "userRoles",
+              (SELECT count(*) FROM permissions)::int AS permissions,
+              (SELECT count(*) FROM role_permissions)::int AS "rolePermissions",
+              (SELECT count(*) FROM rls_filters)::int AS "rlsFilters",
               (SELECT count(*) FROM databases)::int AS databases, (SELECT count(*) FROM datasets)::int AS datasets,
               (SELECT count(*) FROM dataset_columns)::int AS columns,
               (SELECT count(*) FROM dataset_metrics)::int AS metrics,
@@ -275,20 +288,131 @@ describe('seedMetadata', () => {
   });
 
   it('creates the roles and the users holding them', async () => {
-    const roles = await query<{ name: string }>(metadataUrl, 'SELECT name FROM roles ORDER BY name');
-    expect(roles.map((r) => r.name)).toEqual(['Admin', 'Alpha', 'Gamma', 'sql_lab']);
+    const roles = await query<{ name: string }>(
+      metadataUrl,
+      'SELECT name FROM roles ORDER BY name COLLATE "C"',
+    );
+    expect(roles.map((r) => r.name)).toEqual([
+      'Admin',
+      'Alpha',
+      'Gamma',
+      'demographics_readers',
+      'examples_analysts',
+      'sql_lab',
+    ]);
     const users = await query(
       metadataUrl,
       `SELECT u.username, u.email, u.active, u.first_name <> '' AND u.last_name <> '' AS named,
-              string_agg(r.name, ',' ORDER BY r.name) AS roles
+              string_agg(r.name, ',' ORDER BY r.name COLLATE "C") AS roles, u.provisioned
          FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id
         GROUP BY u.id ORDER BY u.username`,
     );
-    expect(users).toEqual([
-      { username: 'admin', email: 'admin@example.com', active: true, named: true, roles: 'Admin' },
-      { username: 'alice', email: 'alice@example.com', active: true, named: true, roles: 'Alpha,sql_lab' },
-      { username: 'gary', email: 'gary@example.com', active: true, named: true, roles: 'Gamma' },
+    expect(users).toEqual(
+      [
+        { username: 'admin', email: 'admin@example.com', active: true, named: true, roles: 'Admin' },
+        { username: 'alice', email: 'alice@example.com', active: true, named: true, roles: 'Alpha' },
+        {
+          username: 'gary',
+          email: 'gary@example.com',
+          active: true,
+          named: true,
+          roles: 'Gamma,demographics_readers',
+        },
+        {
+          username: 'sam',
+          email: 'sam@example.com',
+          active: true,
+          named: true,
+          roles: 'Gamma,examples_analysts,sql_lab',
+        },
+      ].map((u) => ({ ...u, provisioned: false })),
+    );
+  });
+
+  it('grants each role its permissions, data access naming real databases and datasets', async () => {
+    const grants = await query<{ role: string; grants: string[] }>(
+      metadataUrl,
+      `SELECT r.name AS role,
+              array_agg(p.action || ' ' || p.resource_type
+                        || coalesce(' ' || coalesce(ds.table_name, db.database_name), '')
+                        || coalesce('.' || p.schema, '')
+                        ORDER BY 1) AS grants
+         FROM roles r JOIN role_permissions rp ON rp.role_id = r.id JOIN permissions p ON p.id = rp.permission_id
+         LEFT JOIN datasets ds ON p.resource_type = 'Dataset' AND ds.id = p.resource_id
+         LEFT JOIN databases db ON p.resource_type = 'Database' AND db.id = p.resource_id
+        GROUP BY r.name`,
+    );
+    const byRole = Object.fromEntries(grants.map((g) => [g.role, [...g.grants].sort()]));
+    const read = ['can_read Chart', 'can_read Dashboard', 'can_read Database', 'can_read Dataset'];
+    const write = ['can_write Chart', 'can_write Dashboard', 'can_write Dataset'];
+    const global = ['all_database_access all_database_access', 'all_datasource_access all_datasource_access'];
+    const sqlLab = 'can_execute_sql_query SQLLab';
+    expect(byRole).toEqual({
+      Admin: [...read, ...write, ...global, sqlLab].sort(),
+      Alpha: [...read, ...write, ...global].sort(),
+      Gamma: read,
+      sql_lab: [sqlLab],
+      demographics_readers: [
+        'datasource_access Dataset birth_names',
+        'datasource_access Dataset country_indicators',
+      ],
+      examples_analysts: ['database_access Database examples'],
+    });
+    // Every permission row is held by some role and names an object that exists.
+    const [orphans] = await query(
+      metadataUrl,
+      `SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM role_permissions rp WHERE rp.permission_id = p.id))::int AS unheld,
+              count(*) FILTER (WHERE p.resource_id IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM datasets d WHERE p.resource_type = 'Dataset' AND d.id = p.resource_id
+                UNION ALL SELECT 1 FROM databases d WHERE p.resource_type = 'Database' AND d.id = p.resource_id))::int AS dangling
+         FROM permissions p`,
+    );
+    expect(orphans).toEqual({ unheld: 0, dangling: 0 });
+  });
+
+  it('installs the example RLS filters on their datasets and roles', async () => {
+    const filters = await query(
+      metadataUrl,
+      `SELECT f.filter_type, f.clause, f.group_key,
+              (SELECT array_agg(d.table_name ORDER BY d.table_name) FROM rls_filter_datasets fd
+                 JOIN datasets d ON d.id = fd.dataset_id WHERE fd.rls_filter_id = f.id) AS tables,
+              (SELECT array_agg(r.name ORDER BY r.name COLLATE "C") FROM rls_filter_roles fr
+                 JOIN roles r ON r.id = fr.role_id WHERE fr.rls_filter_id = f.id) AS roles
+         FROM rls_filters f ORDER BY f.id`,
+    );
+    expect(filters).toEqual([
+      {
+        filter_type: 'Regular',
+        clause: "state IN ('CA', 'NY', 'TX')",
+        group_key: 'state',
+        tables: ['birth_names'],
+        roles: ['demographics_readers'],
+      },
+      {
+        filter_type: 'Regular',
+        clause: "region = 'EMEA'",
+        group_key: 'region',
+        tables: ['orders'],
+        roles: ['examples_analysts'],
+      },
+      {
+        filter_type: 'Base',
+        clause: "status <> 'cancelled'",
+        group_key: null,
+        tables: ['orders'],
+        roles: ['Admin', 'Alpha'],
+      },
     ]);
+    // Each clause is valid SQL on its table and keeps some rows but not all.
+    for (const f of filters) {
+      const [row] = await query<{ kept: number; total: number }>(
+        examplesUrl,
+        `SELECT count(*) FILTER (WHERE ${f.clause as string})::int AS kept, count(*)::int AS total
+           FROM public.${quoteIdent((f.tables as string[])[0])}`,
+      );
+      expect(row.kept, f.clause as string).toBeGreaterThan(0);
+      expect(row.kept, f.clause as string).toBeLessThan(row.total);
+    }
   });
 
   it('registers the examples database with its password encrypted under SECRET_KEY', async () => {
@@ -483,12 +607,53 @@ describe('seedMetadata', () => {
     await query(metadataUrl, `DELETE FROM dataset_metrics WHERE metric_name = 'avg_order_value'`);
     const before = await metadataSnapshot(metadataUrl);
     const report = await seedMetadata(metadataUrl, { examplesUrl, secretKey: TEST_SECRET_KEY });
-    expect(report.created).toEqual({ ...zeroCounts, users: 1, metrics: 1 });
+    expect(report.created).toEqual({ ...zeroCounts, users: 1, userRoles: 2, metrics: 1 });
     expect(report.totals).toEqual(firstRun.totals);
     const after = await metadataSnapshot(metadataUrl);
-    for (const table of ['roles', 'databases', 'datasets', 'dataset_columns', 'charts', 'dashboards']) {
+    for (const table of [
+      'roles',
+      'permissions',
+      'role_permissions',
+      'rls_filters',
+      'databases',
+      'datasets',
+      'dataset_columns',
+      'charts',
+      'dashboards',
+    ]) {
       expect(after[table], table).toEqual(before[table]);
     }
+  });
+
+  it('brings roles, memberships and filters of an older metadata database up to date, keeping extra grants', async () => {
+    const full = await metadataSnapshot(metadataUrl);
+    await query(
+      metadataUrl,
+      `DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE username = 'gary')
+          AND role_id = (SELECT id FROM roles WHERE name = 'demographics_readers');
+       DELETE FROM role_permissions WHERE role_id = (SELECT id FROM roles WHERE name = 'Gamma');
+       DELETE FROM permissions WHERE action = 'datasource_access';
+       DELETE FROM rls_filters;
+       INSERT INTO role_permissions (role_id, permission_id)
+       SELECT r.id, p.id FROM roles r, permissions p
+        WHERE r.name = 'sql_lab' AND p.action = 'can_read' AND p.resource_type = 'Chart';`,
+    );
+    const report = await seedMetadata(metadataUrl, { examplesUrl, secretKey: TEST_SECRET_KEY });
+    expect(report.created).toEqual({
+      ...zeroCounts,
+      userRoles: 1,
+      permissions: 2,
+      rolePermissions: 4 + 2,
+      rlsFilters: 3,
+    });
+    expect(report.totals).toEqual({
+      ...firstRun.totals,
+      rolePermissions: firstRun.totals.rolePermissions + 1,
+    });
+    const after = await metadataSnapshot(metadataUrl);
+    const names = (rows: unknown[]) => (rows as { name: string }[]).map((r) => r.name);
+    expect(names(after.rls_filters)).toEqual(names(full.rls_filters));
+    expect(after.user_roles).toEqual(full.user_roles);
   });
 });
 

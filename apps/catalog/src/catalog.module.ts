@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthzModule, ToolPermissionInterceptor } from '@meridian/authz';
 import type { MeridianConfig } from '@meridian/config';
 import { serviceCore } from '@meridian/messaging';
 import { metadataDataSourceOptions } from '@meridian/persistence';
@@ -29,6 +31,7 @@ export class CatalogModule {
             applicationName: 'meridian-catalog',
           }),
         }),
+        AuthzModule,
         CommonModule,
         InstanceModule,
         DashboardsModule,
@@ -36,7 +39,9 @@ export class CatalogModule {
         DatasetsModule,
         DatabasesModule,
       ],
-      providers: core.providers,
+      // After the core's ToolCallInterceptor, so it runs inside it: on a verified envelope, with
+      // its refusal turned into the error wire form.
+      providers: [...core.providers, { provide: APP_INTERCEPTOR, useClass: ToolPermissionInterceptor }],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { examplesUrlFor, parseConnectionUrl } from './connection-url';
 import { EXAMPLE_CHARTS, type ExampleChartConfig } from './example-charts';
+import { EXAMPLE_RLS_FILTERS, EXAMPLE_ROLE_GRANTS } from './example-access';
 import { displayType, verboseName } from './example-columns';
 import {
   EXAMPLE_DASHBOARDS,
@@ -75,6 +76,36 @@ describe('example charts and dashboards', () => {
       for (const role of user.roles) expect(EXAMPLE_ROLES).toContain(role);
       expect(user.email).toMatch(/@example\.com$/);
     }
+  });
+});
+
+describe('example grants and row-level security', () => {
+  const actions = (role: keyof typeof EXAMPLE_ROLE_GRANTS) => EXAMPLE_ROLE_GRANTS[role].map((g) => g.action);
+
+  it('give Admin everything Alpha has and more, and Gamma reading without data access', () => {
+    const key = (g: object) => JSON.stringify(g);
+    const admin = new Set(EXAMPLE_ROLE_GRANTS.Admin.map(key));
+    for (const g of EXAMPLE_ROLE_GRANTS.Alpha) expect(admin).toContain(key(g));
+    expect(admin.size).toBeGreaterThan(EXAMPLE_ROLE_GRANTS.Alpha.length);
+    expect(new Set(actions('Gamma'))).toEqual(new Set(['can_read']));
+    expect(actions('sql_lab')).toEqual(['can_execute_sql_query']);
+  });
+
+  it('open data to gary and sam only through custom roles', () => {
+    const roles = (name: string) => EXAMPLE_USERS.find((u) => u.username === name)!.roles;
+    expect(roles('gary')).toEqual(['Gamma', 'demographics_readers']);
+    expect(actions('demographics_readers')).toEqual(['datasource_access', 'datasource_access']);
+    expect(roles('sam')).toEqual(['Gamma', 'sql_lab', 'examples_analysts']);
+    expect(actions('examples_analysts')).toEqual(['database_access']);
+  });
+
+  it('filter rows with a Regular filter for each custom role and a Base filter sparing Admin and Alpha', () => {
+    const regular = EXAMPLE_RLS_FILTERS.filter((f) => f.filterType === 'Regular').flatMap((f) => f.roles);
+    expect(new Set(regular)).toEqual(new Set(['demographics_readers', 'examples_analysts']));
+    const base = EXAMPLE_RLS_FILTERS.filter((f) => f.filterType === 'Base');
+    expect(base.map((f) => [...f.roles].sort())).toEqual([['Admin', 'Alpha']]);
+    expect(new Set(EXAMPLE_RLS_FILTERS.map((f) => f.name)).size).toBe(EXAMPLE_RLS_FILTERS.length);
+    for (const f of EXAMPLE_RLS_FILTERS) expect(f.clause).not.toMatch(/\{\{|\{%/);
   });
 });
 

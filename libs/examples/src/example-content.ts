@@ -4,10 +4,18 @@ import type { ExampleTableName } from './example-schema';
 
 export const EXAMPLES_DATABASE_NAME = 'examples';
 
-export const EXAMPLE_ROLES = ['Admin', 'Alpha', 'Gamma', 'sql_lab'] as const;
+/** Superset's built-in roles, then custom roles that open data one grant at a time. */
+export const EXAMPLE_ROLES = [
+  'Admin',
+  'Alpha',
+  'Gamma',
+  'sql_lab',
+  'demographics_readers',
+  'examples_analysts',
+] as const;
 export type ExampleRoleName = (typeof EXAMPLE_ROLES)[number];
 
-export type ExampleUsername = 'admin' | 'alice' | 'gary';
+export type ExampleUsername = 'admin' | 'alice' | 'gary' | 'sam';
 
 export interface ExampleUserSpec {
   username: ExampleUsername;
@@ -24,9 +32,22 @@ export const EXAMPLE_USERS: readonly ExampleUserSpec[] = [
     firstName: 'Alice',
     lastName: 'Anderson',
     email: 'alice@example.com',
-    roles: ['Alpha', 'sql_lab'],
+    roles: ['Alpha'],
   },
-  { username: 'gary', firstName: 'Gary', lastName: 'Green', email: 'gary@example.com', roles: ['Gamma'] },
+  {
+    username: 'gary',
+    firstName: 'Gary',
+    lastName: 'Green',
+    email: 'gary@example.com',
+    roles: ['Gamma', 'demographics_readers'],
+  },
+  {
+    username: 'sam',
+    firstName: 'Sam',
+    lastName: 'Sato',
+    email: 'sam@example.com',
+    roles: ['Gamma', 'sql_lab', 'examples_analysts'],
+  },
 ];
 
 export interface ExampleMetricSpec {

@@ -2,10 +2,6 @@ export { ensureDatabase, examplesUrlFor } from './connection-url';
 export type { ExampleChartConfig } from './example-charts';
 export { EXAMPLES_VERSION, type ExampleTableName } from './example-schema';
 export { seedExampleData, type ExampleDataReport } from './example-tables';
-export {
-  seedMetadata,
-  type MetadataCounts,
-  type SeedMetadataOptions,
-  type SeedReport,
-} from './metadata-seed';
+export type { MetadataCounts } from './metadata-counts';
+export { seedMetadata, type SeedMetadataOptions, type SeedReport } from './metadata-seed';
 export { seed, type SeedOptions } from './seed';

@@ -12,6 +12,7 @@ import {
   type LayoutItem,
 } from '@meridian/persistence';
 import type { EntityManager } from 'typeorm';
+import { AccessSeeder } from './access-seed';
 import { parseConnectionUrl } from './connection-url';
 import { EXAMPLE_CHARTS } from './example-charts';
 import { readExampleColumns, type ExampleColumnInfo } from './example-columns';
@@ -25,23 +26,13 @@ import {
   type ExampleUsername,
 } from './example-content';
 import { EXAMPLES_SCHEMA, EXAMPLE_TABLES, type ExampleTableName } from './example-schema';
+import { countAll, zeroCounts, type MetadataCounts } from './metadata-counts';
 
 export interface SeedMetadataOptions {
   /** The examples database the `examples` entry points at. */
   examplesUrl: string;
   /** SECRET_KEY: encrypts the examples database password at rest. */
   secretKey: string;
-}
-
-export interface MetadataCounts {
-  roles: number;
-  users: number;
-  databases: number;
-  datasets: number;
-  columns: number;
-  metrics: number;
-  charts: number;
-  dashboards: number;
 }
 
 export interface SeedReport {
@@ -56,8 +47,11 @@ const GRID_COLUMNS = 12;
 const CELL_HEIGHT = 50;
 
 /**
- * Registers the example users, database, datasets, charts and dashboards. Entries are matched on their
- * natural keys and only missing ones are added, so a rerun never duplicates or overwrites anything.
+ * Registers the example roles and their grants, users, database, datasets, charts, dashboards and
+ * row-level security filters. Entries are matched on their natural keys and only missing ones are
+ * added, so a rerun never duplicates or overwrites anything. Role memberships and role grants the
+ * examples name are added to existing users and roles too (never removed), which brings an older
+ * metadata database up to date.
  */
 export async function seedMetadata(metadataUrl: string, opts: SeedMetadataOptions): Promise<SeedReport> {
   const box = new SecretBox(opts.secretKey);
@@ -73,6 +67,9 @@ export async function seedMetadata(metadataUrl: string, opts: SeedMetadataOption
       const users = await seeder.users(roles);
       const database = await seeder.database(opts.examplesUrl, box);
       const datasets = await seeder.datasets(database, columns, users.admin);
+      const access = new AccessSeeder(em, created, database, datasets);
+      await access.grants(roles);
+      await access.rlsFilters(roles);
       const charts = await seeder.charts(datasets, users);
       await seeder.dashboards(charts, users);
     });
@@ -116,13 +113,18 @@ class MetadataSeeder {
   async users(roles: Map<string, Role>): Promise<Record<ExampleUsername, User>> {
     const users = {} as Record<ExampleUsername, User>;
     for (const spec of EXAMPLE_USERS) {
+      const { roles: roleNames, ...fields } = spec;
       let user = await this.em.findOneBy(User, { username: spec.username });
       if (!user) {
-        const { roles: roleNames, ...fields } = spec;
-        user = await this.em.save(
-          this.em.create(User, { ...fields, active: true, roles: roleNames.map((r) => required(roles, r)) }),
-        );
+        user = await this.em.save(this.em.create(User, { ...fields, active: true, roles: [] }));
         this.created.users++;
+      }
+      for (const name of roleNames) {
+        const added = await this.em.query<unknown[]>(
+          `INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id`,
+          [user.id, required(roles, name).id],
+        );
+        this.created.userRoles += added.length;
       }
       users[spec.username] = user;
     }
@@ -262,21 +264,4 @@ function required<K, V>(map: Map<K, V>, key: K): V {
   const value = map.get(key);
   if (value === undefined) throw new Error(`Example content refers to unknown ${String(key)}`);
   return value;
-}
-
-function zeroCounts(): MetadataCounts {
-  return { roles: 0, users: 0, databases: 0, datasets: 0, columns: 0, metrics: 0, charts: 0, dashboards: 0 };
-}
-
-async function countAll(em: EntityManager): Promise<MetadataCounts> {
-  return {
-    roles: await em.count(Role),
-    users: await em.count(User),
-    databases: await em.count(Database),
-    datasets: await em.count(Dataset),
-    columns: await em.count(DatasetColumn),
-    metrics: await em.count(DatasetMetric),
-    charts: await em.count(Chart),
-    dashboards: await em.count(Dashboard),
-  };
 }

@@ -1,4 +1,5 @@
 export {
+  AuditEvent,
   Chart,
   Dashboard,
   Database,
@@ -6,9 +7,12 @@ export {
   DatasetColumn,
   DatasetMetric,
   ENTITIES,
+  Permission,
+  RlsFilter,
   Role,
   User,
 } from './entities';
+export type { RlsFilterType } from './entities/rls-filter.entity';
 export type { DatabaseBackend } from './entities/database.entity';
 export type { LayoutItem } from './entities/dashboard.entity';
 export {

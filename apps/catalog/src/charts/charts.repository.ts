@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { Chart, Dashboard, type User } from '@meridian/persistence';
+import { Chart, Dashboard } from '@meridian/persistence';
 import { identifierCondition } from '../common/identifier';
 import { loadOwners, type OwnerItem } from '../common/owners';
-import { scopeToViewer } from '../common/visibility';
+import { scopeToViewer, type Viewer } from '../common/visibility';
 
 @Injectable()
 export class ChartsRepository {
@@ -14,7 +14,7 @@ export class ChartsRepository {
   ) {}
 
   /** A chart by numeric id or UUID with its dataset's name and database, if the viewer may see it. */
-  async findOne(viewer: User, identifier: number | string): Promise<Chart | null> {
+  async findOne(viewer: Viewer, identifier: number | string): Promise<Chart | null> {
     const match = identifierCondition('c', identifier);
     if (!match) return null;
     return scopeToViewer(this.charts.createQueryBuilder('c'), viewer, 'Chart', 'c')
@@ -24,8 +24,8 @@ export class ChartsRepository {
       .getOne();
   }
 
-  /** The dashboards a chart appears on. */
-  dashboardsOf(viewer: User, chartId: number): Promise<Dashboard[]> {
+  /** The dashboards a chart appears on that the viewer may see. */
+  dashboardsOf(viewer: Viewer, chartId: number): Promise<Dashboard[]> {
     return scopeToViewer(this.dashboards.createQueryBuilder('d'), viewer, 'Dashboard', 'd')
       .select(['d.id', 'd.dashboardTitle', 'd.slug'])
       .innerJoin('dashboard_charts', 'dc', 'dc.dashboard_id = d.id')

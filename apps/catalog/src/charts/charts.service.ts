@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ListQuery, Principal } from '@meridian/contracts';
 import { NotFoundError } from '@meridian/errors';
 import { ListQueryService } from '../common/list-query.service';
-import { UsersService } from '../common/users.service';
+import { ViewerService } from '../common/viewer.service';
 import { iso } from '../common/values';
 import { CHART_LIST_MODEL } from './charts.list-model';
 import { ChartsRepository } from './charts.repository';
@@ -10,18 +10,18 @@ import { ChartsRepository } from './charts.repository';
 @Injectable()
 export class ChartsService {
   constructor(
-    private readonly users: UsersService,
+    private readonly viewers: ViewerService,
     private readonly lists: ListQueryService,
     private readonly charts: ChartsRepository,
   ) {}
 
   async list(principal: Principal, query: ListQuery) {
-    const viewer = await this.users.resolve(principal);
+    const viewer = await this.viewers.of(principal);
     return this.lists.run(viewer, CHART_LIST_MODEL, query);
   }
 
   async info(principal: Principal, identifier: number | string) {
-    const viewer = await this.users.resolve(principal);
+    const viewer = await this.viewers.of(principal);
     const chart = await this.charts.findOne(viewer, identifier);
     if (!chart) throw new NotFoundError('Chart not found', { identifier });
     const [dashboards, owners] = await Promise.all([

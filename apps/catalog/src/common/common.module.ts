@@ -1,16 +1,15 @@
 import { Global, Module, Optional, type OnModuleInit } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuthzModule } from '@meridian/authz';
 import { ReadinessService } from '@meridian/observability';
-import { User } from '@meridian/persistence';
 import { ListQueryService } from './list-query.service';
-import { UsersService } from './users.service';
+import { ViewerService } from './viewer.service';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([User])],
-  providers: [UsersService, ListQueryService],
-  exports: [UsersService, ListQueryService],
+  imports: [AuthzModule],
+  providers: [ViewerService, ListQueryService],
+  exports: [ViewerService, ListQueryService],
 })
 export class CommonModule implements OnModuleInit {
   constructor(

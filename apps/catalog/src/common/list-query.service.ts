@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ListQuery } from '@meridian/contracts';
-import type { User } from '@meridian/persistence';
 import { buildListQueries, pageInfo, type ListModel } from './list-query';
 import { jsonValue } from './values';
-import { scopeToViewer } from './visibility';
+import { scopeToViewer, visibleSql, type Viewer } from './visibility';
 
 /** Runs list tools for every model: one count, one page query, one query per loaded relation. */
 @Injectable()
 export class ListQueryService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async run(viewer: User, model: ListModel, query: ListQuery): Promise<Record<string, unknown>> {
-    const base = scopeToViewer(this.dataSource.createQueryBuilder(), viewer, model.resource, model.alias);
-    const { plan, count, page } = buildListQueries(base, model, query);
+  async run(viewer: Viewer, model: ListModel, query: ListQuery): Promise<Record<string, unknown>> {
+    const { model: scoped, params } = forViewer(model, viewer);
+    const qb = this.dataSource.createQueryBuilder().setParameters(params);
+    const base = scopeToViewer(qb, viewer, model.resource, model.alias);
+    const { plan, count, page } = buildListQueries(base, scoped, query);
 
     const totalRow = await count.getRawOne<{ total: string }>();
     const total = Number(totalRow?.total ?? 0);
@@ -42,4 +43,15 @@ export class ListQueryService {
       columns_loaded: plan.columns,
     };
   }
+}
+
+/** The model with its viewer-dependent columns filled in, and the values their SQL binds. */
+export function forViewer(
+  model: ListModel,
+  viewer: Viewer,
+): { model: ListModel; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = {};
+  if (!model.viewerColumns) return { model, params };
+  const columns = model.viewerColumns((resource, alias) => visibleSql(viewer, resource, alias, params));
+  return { model: { ...model, columns: { ...model.columns, ...columns } }, params };
 }

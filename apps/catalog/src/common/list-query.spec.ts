@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
+import { AccessProfile, type Grant } from '@meridian/authz';
 import type { ColumnKind, ListFilter } from '@meridian/contracts';
 import { CHART_LIST_MODEL } from '../charts/charts.list-model';
 import { DASHBOARD_LIST_MODEL } from '../dashboards/dashboards.list-model';
@@ -16,6 +17,8 @@ import {
   searchCondition,
   type Membership,
 } from './list-query';
+import { forViewer } from './list-query.service';
+import type { Viewer } from './visibility';
 
 const cond = (kind: ColumnKind, filter: ListFilter) => filterCondition('t.col', kind, filter, 'p');
 const owner: Membership = {
@@ -243,15 +246,30 @@ describe('buildListQueries', () => {
     expect(countParams).toEqual(params);
   });
 
-  it('computes counts only when they are asked for', () => {
-    const { page } = buildListQueries(ds.createQueryBuilder(), DASHBOARD_LIST_MODEL, {});
-    expect(page.getQuery()).not.toContain('dashboard_charts');
-    const withCount = buildListQueries(ds.createQueryBuilder(), DASHBOARD_LIST_MODEL, {
-      select_columns: ['chart_count'],
+  it('computes counts only when they are asked for, over the children the viewer may see', () => {
+    const viewer = (roles: string[], grants: Grant[]): Viewer => ({
+      principal: { user_id: 5, username: 'gary', roles, scopes: [], auth: 'dev' },
+      profile: AccessProfile.fromGrants(roles, grants),
     });
-    expect(withCount.page.getQuery()).toContain(
-      '(SELECT count(*) FROM dashboard_charts dc WHERE dc.dashboard_id = d.id) AS "chart_count"',
+    const reader = viewer(
+      ['readers'],
+      [{ action: 'datasource_access', resource_type: 'Dataset', resource_id: 7, schema: null }],
     );
+    const build = (v: Viewer, select_columns?: string[]) => {
+      const { model, params } = forViewer(DASHBOARD_LIST_MODEL, v);
+      return buildListQueries(ds.createQueryBuilder().setParameters(params), model, { select_columns }).page;
+    };
+    expect(build(reader).getQuery()).not.toContain('dashboard_charts');
+    const [sql, params] = build(reader, ['chart_count']).getQueryAndParameters();
+    expect(sql).toContain(
+      '(SELECT count(*) FROM dashboard_charts dc JOIN charts vc ON vc.id = dc.chart_id WHERE dc.dashboard_id = d.id ' +
+        'AND (EXISTS (SELECT 1 FROM datasets authz_ds WHERE authz_ds.id = vc.dataset_id ' +
+        'AND (authz_ds.id = ANY(CAST($1 AS int[])))))) AS "chart_count"',
+    );
+    expect(params).toEqual([[7]]);
+    const [adminSql, adminParams] = build(viewer(['Admin'], []), ['chart_count']).getQueryAndParameters();
+    expect(adminSql).toContain('WHERE dc.dashboard_id = d.id AND TRUE) AS "chart_count"');
+    expect(adminParams).toEqual([]);
   });
 });
 
@@ -260,15 +278,16 @@ describe('list models', () => {
     '$spec.itemsKey maps every field, filter, order and search column',
     (model) => {
       const { spec } = model;
+      const columns = { ...model.columns, ...model.viewerColumns?.(() => 'TRUE') };
       for (const [field, kind] of Object.entries(spec.fields)) {
-        const mapped = kind === 'object' ? model.relations?.[field] : model.columns[field];
+        const mapped = kind === 'object' ? model.relations?.[field] : columns[field];
         expect(mapped, field).toBeDefined();
       }
       for (const col of Object.keys(spec.filterColumns)) {
-        expect(model.memberships?.[col] ?? model.columns[col], col).toBeDefined();
+        expect(model.memberships?.[col] ?? columns[col], col).toBeDefined();
       }
       for (const col of [...spec.orderColumns, ...spec.searchColumns]) {
-        expect(model.columns[col], col).toBeDefined();
+        expect(columns[col], col).toBeDefined();
       }
     },
   );

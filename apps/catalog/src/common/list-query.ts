@@ -19,6 +19,9 @@ export interface Membership {
   value: string;
 }
 
+/** SQL text of the viewer's visibility condition on `resource` rows aliased `alias`. */
+export type VisibleSql = (resource: CatalogResource, alias: string) => string;
+
 /** Loads an object-valued field for a whole page at once, keyed by row id. */
 export type RelationLoader = (db: EntityManager, ids: number[]) => Promise<Map<number, unknown>>;
 
@@ -35,6 +38,11 @@ export interface ListModel {
   joins?: { table: string; alias: string; on: string }[];
   /** SQL of every scalar field; also used for filters, ordering and search on that name. */
   columns: Record<string, string>;
+  /**
+   * Scalar fields that depend on what the viewer sees (counts of visible children), built per
+   * call from `visible(resource, alias)`, the viewer's visibility condition on rows aliased `alias`.
+   */
+  viewerColumns?: (visible: VisibleSql) => Record<string, string>;
   memberships?: Record<string, Membership>;
   /** Object-valued fields (owners), loaded per page with one query each. */
   relations?: Record<string, RelationLoader>;

@@ -14,7 +14,6 @@ export const DASHBOARD_LIST_MODEL: ListModel = {
     slug: 'd.slug',
     description: 'd.description',
     published: 'd.published',
-    chart_count: '(SELECT count(*) FROM dashboard_charts dc WHERE dc.dashboard_id = d.id)',
     created_on: 'd.created_on',
     changed_on: 'd.changed_on',
   },
@@ -25,5 +24,10 @@ export const DASHBOARD_LIST_MODEL: ListModel = {
       value: 'u.username',
     },
   },
+  viewerColumns: (visible) => ({
+    chart_count:
+      '(SELECT count(*) FROM dashboard_charts dc JOIN charts vc ON vc.id = dc.chart_id ' +
+      `WHERE dc.dashboard_id = d.id AND ${visible('Chart', 'vc')})`,
+  }),
   relations: { owners: ownersLoader('dashboard') },
 };

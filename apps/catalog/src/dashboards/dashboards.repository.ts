@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { Chart, Dashboard, type User } from '@meridian/persistence';
+import { Chart, Dashboard } from '@meridian/persistence';
 import { identifierCondition } from '../common/identifier';
 import { loadOwners, type OwnerItem } from '../common/owners';
-import { scopeToViewer } from '../common/visibility';
+import { scopeToViewer, type Viewer } from '../common/visibility';
 
 @Injectable()
 export class DashboardsRepository {
@@ -14,7 +14,7 @@ export class DashboardsRepository {
   ) {}
 
   /** A dashboard by numeric id, UUID or slug, if the viewer may see it. */
-  async findOne(viewer: User, identifier: number | string): Promise<Dashboard | null> {
+  async findOne(viewer: Viewer, identifier: number | string): Promise<Dashboard | null> {
     const match = identifierCondition('d', identifier, 'slug');
     if (!match) return null;
     return scopeToViewer(this.dashboards.createQueryBuilder('d'), viewer, 'Dashboard', 'd')
@@ -22,7 +22,8 @@ export class DashboardsRepository {
       .getOne();
   }
 
-  chartsOf(viewer: User, dashboardId: number): Promise<Chart[]> {
+  /** The charts on a dashboard that the viewer may see. */
+  chartsOf(viewer: Viewer, dashboardId: number): Promise<Chart[]> {
     return scopeToViewer(this.charts.createQueryBuilder('c'), viewer, 'Chart', 'c')
       .select(['c.id', 'c.uuid', 'c.sliceName', 'c.vizType', 'c.datasetId'])
       .innerJoin('dashboard_charts', 'dc', 'dc.chart_id = c.id')

@@ -14,8 +14,12 @@ export const DATABASE_LIST_MODEL: ListModel = {
     backend: 'db.backend',
     expose_in_sqllab: 'db.expose_in_sqllab',
     allow_dml: 'db.allow_dml',
-    dataset_count: '(SELECT count(*) FROM datasets dset WHERE dset.database_id = db.id)',
     created_on: 'db.created_on',
     changed_on: 'db.changed_on',
   },
+  viewerColumns: (visible) => ({
+    dataset_count:
+      '(SELECT count(*) FROM datasets dset ' +
+      `WHERE dset.database_id = db.id AND ${visible('Dataset', 'dset')})`,
+  }),
 };

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { Database, Dataset, type User } from '@meridian/persistence';
+import { Database, Dataset } from '@meridian/persistence';
 import { identifierCondition } from '../common/identifier';
-import { scopeToViewer } from '../common/visibility';
+import { scopeToViewer, type Viewer } from '../common/visibility';
 
 /** Selects only what may leave the server: never host, port, username or password. */
 const PUBLIC_COLUMNS = [
@@ -25,7 +25,7 @@ export class DatabasesRepository {
   ) {}
 
   /** A database by numeric id or UUID, if the viewer may see it. */
-  async findOne(viewer: User, identifier: number | string): Promise<Database | null> {
+  async findOne(viewer: Viewer, identifier: number | string): Promise<Database | null> {
     const match = identifierCondition('db', identifier);
     if (!match) return null;
     return scopeToViewer(this.databases.createQueryBuilder('db'), viewer, 'Database', 'db')
@@ -34,8 +34,8 @@ export class DatabasesRepository {
       .getOne();
   }
 
-  /** The database's datasets, by schema and table name. */
-  datasetsOf(viewer: User, databaseId: number): Promise<Dataset[]> {
+  /** The database's datasets the viewer may see, by schema and table name. */
+  datasetsOf(viewer: Viewer, databaseId: number): Promise<Dataset[]> {
     return scopeToViewer(this.datasets.createQueryBuilder('ds'), viewer, 'Dataset', 'ds')
       .select(['ds.id', 'ds.tableName', 'ds.schema'])
       .andWhere('ds.databaseId = :databaseId', { databaseId })

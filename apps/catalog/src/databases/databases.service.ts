@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ListQuery, Principal } from '@meridian/contracts';
 import { NotFoundError } from '@meridian/errors';
 import { ListQueryService } from '../common/list-query.service';
-import { UsersService } from '../common/users.service';
+import { ViewerService } from '../common/viewer.service';
 import { iso } from '../common/values';
 import { DATABASE_LIST_MODEL } from './databases.list-model';
 import { DatabasesRepository } from './databases.repository';
@@ -10,19 +10,19 @@ import { DatabasesRepository } from './databases.repository';
 @Injectable()
 export class DatabasesService {
   constructor(
-    private readonly users: UsersService,
+    private readonly viewers: ViewerService,
     private readonly lists: ListQueryService,
     private readonly databases: DatabasesRepository,
   ) {}
 
   async list(principal: Principal, query: ListQuery) {
-    const viewer = await this.users.resolve(principal);
+    const viewer = await this.viewers.of(principal);
     return this.lists.run(viewer, DATABASE_LIST_MODEL, query);
   }
 
   /** Connection details stay on the server: the answer is built field by field, never spread. */
   async info(principal: Principal, identifier: number | string) {
-    const viewer = await this.users.resolve(principal);
+    const viewer = await this.viewers.of(principal);
     const database = await this.databases.findOne(viewer, identifier);
     if (!database) throw new NotFoundError('Database not found', { identifier });
     const datasets = await this.databases.datasetsOf(viewer, database.id);

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { Dataset, DatasetColumn, DatasetMetric, type User } from '@meridian/persistence';
+import { Dataset, DatasetColumn, DatasetMetric } from '@meridian/persistence';
 import { identifierCondition } from '../common/identifier';
 import { loadOwners, type OwnerItem } from '../common/owners';
-import { scopeToViewer } from '../common/visibility';
+import { scopeToViewer, type Viewer } from '../common/visibility';
 
 @Injectable()
 export class DatasetsRepository {
@@ -15,7 +15,7 @@ export class DatasetsRepository {
   ) {}
 
   /** A dataset by numeric id or UUID with its database's name, if the viewer may see it. */
-  async findOne(viewer: User, identifier: number | string): Promise<Dataset | null> {
+  async findOne(viewer: Viewer, identifier: number | string): Promise<Dataset | null> {
     const match = identifierCondition('ds', identifier);
     if (!match) return null;
     return scopeToViewer(this.datasets.createQueryBuilder('ds'), viewer, 'Dataset', 'ds')
@@ -25,10 +25,10 @@ export class DatasetsRepository {
       .getOne();
   }
 
-  /** Active columns, by name. */
-  columnsOf(datasetId: number): Promise<DatasetColumn[]> {
-    return this.columns
-      .createQueryBuilder('col')
+  /** Active columns of a dataset the viewer may see, by name. */
+  columnsOf(viewer: Viewer, datasetId: number): Promise<DatasetColumn[]> {
+    const qb = this.columns.createQueryBuilder('col').innerJoin('col.dataset', 'ds');
+    return scopeToViewer(qb, viewer, 'Dataset', 'ds')
       .andWhere('col.dataset_id = :datasetId', { datasetId })
       .andWhere('col.isActive = true')
       .orderBy('col.columnName', 'ASC')
@@ -36,10 +36,10 @@ export class DatasetsRepository {
       .getMany();
   }
 
-  /** Saved metrics, by name. */
-  metricsOf(datasetId: number): Promise<DatasetMetric[]> {
-    return this.metrics
-      .createQueryBuilder('met')
+  /** Saved metrics of a dataset the viewer may see, by name. */
+  metricsOf(viewer: Viewer, datasetId: number): Promise<DatasetMetric[]> {
+    const qb = this.metrics.createQueryBuilder('met').innerJoin('met.dataset', 'ds');
+    return scopeToViewer(qb, viewer, 'Dataset', 'ds')
       .andWhere('met.dataset_id = :datasetId', { datasetId })
       .orderBy('met.metricName', 'ASC')
       .addOrderBy('met.id', 'ASC')

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ListQuery, Principal } from '@meridian/contracts';
 import { NotFoundError } from '@meridian/errors';
 import { ListQueryService } from '../common/list-query.service';
-import { UsersService } from '../common/users.service';
+import { ViewerService } from '../common/viewer.service';
 import { iso } from '../common/values';
 import { datasetKind } from './dataset-kind';
 import { DATASET_LIST_MODEL } from './datasets.list-model';
@@ -11,23 +11,23 @@ import { DatasetsRepository } from './datasets.repository';
 @Injectable()
 export class DatasetsService {
   constructor(
-    private readonly users: UsersService,
+    private readonly viewers: ViewerService,
     private readonly lists: ListQueryService,
     private readonly datasets: DatasetsRepository,
   ) {}
 
   async list(principal: Principal, query: ListQuery) {
-    const viewer = await this.users.resolve(principal);
+    const viewer = await this.viewers.of(principal);
     return this.lists.run(viewer, DATASET_LIST_MODEL, query);
   }
 
   async info(principal: Principal, identifier: number | string) {
-    const viewer = await this.users.resolve(principal);
+    const viewer = await this.viewers.of(principal);
     const dataset = await this.datasets.findOne(viewer, identifier);
     if (!dataset) throw new NotFoundError('Dataset not found', { identifier });
     const [columns, metrics, owners] = await Promise.all([
-      this.datasets.columnsOf(dataset.id),
-      this.datasets.metricsOf(dataset.id),
+      this.datasets.columnsOf(viewer, dataset.id),
+      this.datasets.metricsOf(viewer, dataset.id),
       this.datasets.ownersOf(dataset.id),
     ]);
     return {

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import type { Principal } from '@meridian/contracts';
-import { UsersService } from '../common/users.service';
+import { ViewerService } from '../common/viewer.service';
+import { queryNamed, visibleSql, type Viewer } from '../common/visibility';
 
 interface CountRow {
   dashboards: string;
@@ -15,31 +16,32 @@ interface CountRow {
   charts_recent: string;
 }
 
+const RECENT = "now() - interval '7 days'";
+
 @Injectable()
 export class InstanceService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly users: UsersService,
+    private readonly viewers: ViewerService,
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
   ) {}
 
+  /** The overview counts only what the caller may see. */
   async info(principal: Principal) {
-    const user = await this.users.resolve(principal);
-    const [counts] = await this.dataSource.query<CountRow[]>(`
-      SELECT
-        (SELECT count(*) FROM dashboards) AS dashboards,
-        (SELECT count(*) FROM dashboards WHERE published) AS published_dashboards,
-        (SELECT count(*) FROM charts) AS charts,
-        (SELECT count(*) FROM datasets) AS datasets,
-        (SELECT count(*) FROM databases) AS databases,
-        (SELECT count(*) FROM users WHERE active) AS users,
-        (SELECT count(*) FROM dashboards WHERE changed_on > now() - interval '7 days') AS dashboards_recent,
-        (SELECT count(*) FROM charts WHERE changed_on > now() - interval '7 days') AS charts_recent`);
-    const byBackend = await this.dataSource.query<{ backend: string; n: string }[]>(
-      'SELECT backend, count(*) AS n FROM databases GROUP BY backend ORDER BY backend',
+    const viewer = await this.viewers.of(principal);
+    const [counts] = await this.counts(viewer);
+    const params: Record<string, unknown> = {};
+    const byBackend = await queryNamed<{ backend: string; n: string }[]>(
+      this.dataSource,
+      `SELECT db.backend, count(*) AS n FROM databases db
+        WHERE ${visibleSql(viewer, 'Database', 'db', params)} GROUP BY db.backend ORDER BY db.backend`,
+      params,
     );
-    const byVizType = await this.dataSource.query<{ viz_type: string; n: string }[]>(
-      'SELECT viz_type, count(*) AS n FROM charts GROUP BY viz_type ORDER BY viz_type',
+    const byVizType = await queryNamed<{ viz_type: string; n: string }[]>(
+      this.dataSource,
+      `SELECT c.viz_type, count(*) AS n FROM charts c
+        WHERE ${visibleSql(viewer, 'Chart', 'c', params)} GROUP BY c.viz_type ORDER BY c.viz_type`,
+      params,
     );
     return {
       version: this.config.version,
@@ -58,11 +60,30 @@ export class InstanceService {
         charts_changed_last_7_days: Number(counts?.charts_recent ?? 0),
       },
       current_user: {
-        id: user.id,
-        username: user.username,
-        roles: user.roles.map((r) => r.name),
+        id: principal.user_id,
+        username: principal.username,
+        roles: [...principal.roles],
       },
       timestamp: new Date().toISOString(),
     };
+  }
+
+  private counts(viewer: Viewer): Promise<CountRow[]> {
+    const params: Record<string, unknown> = {};
+    const dashboard = visibleSql(viewer, 'Dashboard', 'd', params);
+    const chart = visibleSql(viewer, 'Chart', 'c', params);
+    return queryNamed<CountRow[]>(
+      this.dataSource,
+      `SELECT
+        (SELECT count(*) FROM dashboards d WHERE ${dashboard}) AS dashboards,
+        (SELECT count(*) FROM dashboards d WHERE d.published AND ${dashboard}) AS published_dashboards,
+        (SELECT count(*) FROM charts c WHERE ${chart}) AS charts,
+        (SELECT count(*) FROM datasets ds WHERE ${visibleSql(viewer, 'Dataset', 'ds', params)}) AS datasets,
+        (SELECT count(*) FROM databases db WHERE ${visibleSql(viewer, 'Database', 'db', params)}) AS databases,
+        (SELECT count(*) FROM users WHERE active) AS users,
+        (SELECT count(*) FROM dashboards d WHERE d.changed_on > ${RECENT} AND ${dashboard}) AS dashboards_recent,
+        (SELECT count(*) FROM charts c WHERE c.changed_on > ${RECENT} AND ${chart}) AS charts_recent`,
+      params,
+    );
   }
 }

@@ -1,14 +1,18 @@
+import { AuditEvent } from './audit-event.entity';
 import { Chart } from './chart.entity';
 import { Dashboard } from './dashboard.entity';
 import { Database } from './database.entity';
 import { DatasetColumn } from './dataset-column.entity';
 import { DatasetMetric } from './dataset-metric.entity';
 import { Dataset } from './dataset.entity';
+import { Permission } from './permission.entity';
+import { RlsFilter } from './rls-filter.entity';
 import { Role } from './role.entity';
 import { User } from './user.entity';
 
 /** Listed explicitly: bundlers and compiled output hide glob patterns from TypeORM. */
 export const ENTITIES = [
+  Permission,
   Role,
   User,
   Database,
@@ -17,6 +21,20 @@ export const ENTITIES = [
   DatasetMetric,
   Chart,
   Dashboard,
+  RlsFilter,
+  AuditEvent,
 ] as const;
 
-export { Chart, Dashboard, Database, Dataset, DatasetColumn, DatasetMetric, Role, User };
+export {
+  AuditEvent,
+  Chart,
+  Dashboard,
+  Database,
+  Dataset,
+  DatasetColumn,
+  DatasetMetric,
+  Permission,
+  RlsFilter,
+  Role,
+  User,
+};

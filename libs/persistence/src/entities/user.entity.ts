@@ -35,6 +35,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
+  /** Created from a token on first sight; its roles are re-synced from the token's claims. */
+  @Column({ type: 'boolean', default: false })
+  provisioned!: boolean;
+
   @ManyToMany(() => Role, { eager: true })
   @JoinTable({
     name: 'user_roles',

@@ -1,4 +1,10 @@
 import { InitialSchema1795853496074 } from './1795853496074-initial-schema.migration';
+import { Authorization1795855333344 } from './1795855333344-authorization.migration';
+import { AuditEvents1795900000000 } from './1795900000000-audit-events.migration';
 
 /** Applied in order by `meridian db upgrade`; never generated at run time, never synchronize. */
-export const MIGRATIONS = [InitialSchema1795853496074] as const;
+export const MIGRATIONS = [
+  InitialSchema1795853496074,
+  Authorization1795855333344,
+  AuditEvents1795900000000,
+] as const;
