@@ -242,6 +242,27 @@ export class EnvDto {
   @MinLength(16, { message: 'must be at least 16 characters' })
   PREVIOUS_SECRET_KEY?: string;
 
+  /** Longest execute_sql timeout a caller may ask for, in seconds (Superset's SQLLAB_TIMEOUT). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  SQLLAB_TIMEOUT = 30;
+
+  /** Queries one sql worker runs at once; more wait in its queue. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SQL_WORKER_CONCURRENCY = 8;
+
+  /** Queries a busy sql worker keeps waiting; beyond it callers get ServiceBusyError. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  SQL_WORKER_QUEUE_SIZE = 16;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -261,6 +282,52 @@ export class EnvDto {
   @Min(0)
   @Max(65535)
   MERIDIAN_EMBEDDED_PG_PORT = 0;
+
+  /** Days the event stream keeps events (JetStream max_age); the audit table keeps its own copy. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  MERIDIAN_EVENTS_STREAM_MAX_AGE_DAYS = 7;
+
+  /** Bytes the event stream may hold on disk (JetStream max_bytes); the oldest events go first. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  MERIDIAN_EVENTS_STREAM_MAX_BYTES = 1024 * 1024 * 1024;
+
+  /** Copies of the event stream in a NATS cluster (1 on a single server). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  MERIDIAN_EVENTS_STREAM_REPLICAS = 1;
+
+  /** NATS user of the connection that publishes or reads events (deploy/nats/nats-server.conf). */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MERIDIAN_EVENTS_NATS_USER?: string;
+
+  /** Password of MERIDIAN_EVENTS_NATS_USER. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MERIDIAN_EVENTS_NATS_PASSWORD?: string;
+
+  /** Events held in memory while the event stream is unreachable; beyond it new events are dropped (counted). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  MERIDIAN_EVENT_BUFFER_SIZE = 10_000;
+
+  /** Days the audit service keeps rows in audit_events (0: keep them forever). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  MERIDIAN_AUDIT_RETENTION_DAYS = 90;
 }
 
 /** Variables with these prefixes must be known, so a misspelt setting fails the start. */

@@ -53,6 +53,7 @@ describe('loadConfig', () => {
         databaseUrl: undefined,
         examplesDatabaseUrl: undefined,
         pool: { size: 5, maxOverflow: 10, timeoutSeconds: 30, recycleSeconds: 3600 },
+        sql: { maxTimeoutSeconds: 30, workerConcurrency: 8, workerQueueSize: 16 },
         host: '127.0.0.1',
         port: 5008,
         serviceUrl: undefined,
@@ -91,6 +92,15 @@ describe('loadConfig', () => {
         logPretty: false,
         dataDir: '.data',
         embeddedPgPort: 0,
+        events: {
+          streamMaxAgeDays: 7,
+          streamMaxBytes: 1073741824,
+          streamReplicas: 1,
+          bufferSize: 10_000,
+          natsUser: undefined,
+          natsPassword: undefined,
+        },
+        auditRetentionDays: 90,
       });
     });
 
@@ -125,6 +135,12 @@ describe('loadConfig', () => {
       expect(config.requestTimeoutMs).toBe(1500);
       expect(config.metricsPort).toBe(9100);
       expect(config.embeddedPgPort).toBe(54329);
+    });
+
+    it('reads the sql service limits', () => {
+      expect(
+        loadConfig({ SQLLAB_TIMEOUT: '120', SQL_WORKER_CONCURRENCY: '4', SQL_WORKER_QUEUE_SIZE: '0' }).sql,
+      ).toEqual({ maxTimeoutSeconds: 120, workerConcurrency: 4, workerQueueSize: 0 });
     });
 
     it.each([
@@ -180,6 +196,9 @@ describe('loadConfig', () => {
       ['SQLALCHEMY_DATABASE_URI', 'mysql://db/meridian'],
       ['DATABASE_URL', 'sqlite:///x.db'],
       ['EXAMPLES_DATABASE_URI', 'http://db/examples'],
+      ['SQLLAB_TIMEOUT', '0'],
+      ['SQLLAB_TIMEOUT', '3601'],
+      ['SQL_WORKER_CONCURRENCY', '0'],
     ])('refuses %s=%j and names it', (name, value) => {
       problemFor({ [name]: value }, name);
     });

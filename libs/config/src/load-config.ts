@@ -36,6 +36,8 @@ function knownOptional(): string[] {
     'MCP_AUTHORIZATION_SERVERS',
     'METRICS_BEARER_TOKEN',
     'PREVIOUS_SECRET_KEY',
+    'MERIDIAN_EVENTS_NATS_USER',
+    'MERIDIAN_EVENTS_NATS_PASSWORD',
   ];
 }
 
@@ -102,6 +104,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
       timeoutSeconds: dto.SQLALCHEMY_POOL_TIMEOUT,
       recycleSeconds: dto.SQLALCHEMY_POOL_RECYCLE,
     },
+    sql: {
+      maxTimeoutSeconds: dto.SQLLAB_TIMEOUT,
+      workerConcurrency: dto.SQL_WORKER_CONCURRENCY,
+      workerQueueSize: dto.SQL_WORKER_QUEUE_SIZE,
+    },
     host: dto.MCP_SERVICE_HOST,
     port: dto.MCP_SERVICE_PORT,
     serviceUrl: dto.MCP_SERVICE_URL?.replace(/\/+$/, ''),
@@ -140,6 +147,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     logPretty: dto.LOG_PRETTY,
     dataDir: dto.MERIDIAN_DATA_DIR,
     embeddedPgPort: dto.MERIDIAN_EMBEDDED_PG_PORT,
+    events: {
+      streamMaxAgeDays: dto.MERIDIAN_EVENTS_STREAM_MAX_AGE_DAYS,
+      streamMaxBytes: dto.MERIDIAN_EVENTS_STREAM_MAX_BYTES,
+      streamReplicas: dto.MERIDIAN_EVENTS_STREAM_REPLICAS,
+      bufferSize: dto.MERIDIAN_EVENT_BUFFER_SIZE,
+      natsUser: dto.MERIDIAN_EVENTS_NATS_USER,
+      natsPassword: dto.MERIDIAN_EVENTS_NATS_PASSWORD,
+    },
+    auditRetentionDays: dto.MERIDIAN_AUDIT_RETENTION_DAYS,
   };
 }
 

@@ -5,6 +5,16 @@ export interface PoolConfig {
   recycleSeconds: number;
 }
 
+/** The sql service's limits. */
+export interface SqlConfig {
+  /** SQLLAB_TIMEOUT: the longest timeout execute_sql accepts, in seconds. */
+  maxTimeoutSeconds: number;
+  /** Queries run at once per sql worker. */
+  workerConcurrency: number;
+  /** Queries waiting per sql worker before ServiceBusyError. */
+  workerQueueSize: number;
+}
+
 export type JwtAlgorithm = 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'HS256' | 'HS384' | 'HS512';
 
 export interface AuthConfig {
@@ -27,12 +37,23 @@ export interface AuthConfig {
   jwksCacheMaxAgeSeconds: number;
 }
 
+/** The event stream and the publishers' buffer. */
+export interface EventsConfig {
+  streamMaxAgeDays: number;
+  streamMaxBytes: number;
+  streamReplicas: number;
+  bufferSize: number;
+  natsUser?: string;
+  natsPassword?: string;
+}
+
 /** The validated, typed configuration every process receives. Nothing else reads process.env. */
 export interface MeridianConfig {
   version: string;
   databaseUrl?: string;
   examplesDatabaseUrl?: string;
   pool: PoolConfig;
+  sql: SqlConfig;
   host: string;
   port: number;
   serviceUrl?: string;
@@ -54,4 +75,7 @@ export interface MeridianConfig {
   logPretty: boolean;
   dataDir: string;
   embeddedPgPort: number;
+  events: EventsConfig;
+  /** Days rows stay in audit_events; 0 keeps them forever. */
+  auditRetentionDays: number;
 }

@@ -6,8 +6,10 @@ import { inlineRefs, type JsonSchema } from './json-schema';
 import { withError } from './output-schemas';
 import { rpcSubject, type ServiceName } from './service-name';
 import type { ToolDefinition, ToolSpec } from './tool-definition';
+import { AUDIT_TOOLS } from './tools/audit.tools';
 import { CATALOG_TOOLS } from './tools/catalog.tools';
 import { EDGE_TOOLS } from './tools/edge.tools';
+import { SQL_TOOLS } from './tools/sql.tools';
 
 const TOOL_NAME = /^[a-z][a-z0-9_]{1,63}$/;
 
@@ -110,7 +112,7 @@ export class ToolRegistry {
   }
 }
 
-export const ALL_TOOL_SPECS: ToolSpec[] = [...EDGE_TOOLS, ...CATALOG_TOOLS];
+export const ALL_TOOL_SPECS: ToolSpec[] = [...EDGE_TOOLS, ...CATALOG_TOOLS, ...SQL_TOOLS, ...AUDIT_TOOLS];
 
 let shared: ToolRegistry | undefined;
 

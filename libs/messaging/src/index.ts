@@ -3,7 +3,6 @@ export { InProcessBus, InProcessClient, InProcessContext, InProcessServer } from
 export { NatsRequestClient, mapNatsError } from './nats-request.client';
 export { ENVELOPE_TTL_MS, EnvelopeSigner, canonicalJson, payloadDigest } from './envelope';
 export { boundResult, type BoundedResult } from './response-bounds';
-export { requestContext, type RequestContext } from './request-context';
 export { ToolCallInterceptor } from './tool-call.interceptor';
 export { serviceCore } from './service-core';
 export { TOOL_NAME_METADATA, ToolHandler } from './tool-handler.decorator';

@@ -13,13 +13,13 @@ import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { toolRegistry, type ToolRequest } from '@meridian/contracts';
 import { AuthenticationError, InternalError, toMeridianError } from '@meridian/errors';
 import {
+  requestContext,
   responsesTruncatedTotal,
   serviceMessageDuration,
   serviceMessagesTotal,
 } from '@meridian/observability';
 import type { EnvelopeSigner } from './envelope';
 import { ENVELOPE_SIGNER, SERVICE_NAME } from './messaging.constants';
-import { requestContext } from './request-context';
 import { boundResult } from './response-bounds';
 import { TOOL_NAME_METADATA } from './tool-handler.decorator';
 

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
+import type { DatabaseBackend } from '@meridian/persistence';
+import type { ConnectionTarget, EnginePool, SqlEngine } from './engine';
+import { MysqlEngine } from './mysql.engine';
+import { PostgresEngine } from './postgres.engine';
+
+interface OpenPool {
+  fingerprint: string;
+  pool: EnginePool;
+}
+
+const fingerprintOf = (t: ConnectionTarget): string =>
+  createHash('sha256')
+    .update(JSON.stringify([t.backend, t.host, t.port, t.dbName, t.username, t.password]))
+    .digest('hex');
+
+/**
+ * The engines, and one connection pool per registered database: opened on first use, sized by
+ * the SQLALCHEMY_POOL_* settings, replaced when the database's connection settings change, and
+ * closed on shutdown.
+ */
+@Injectable()
+export class EnginePools implements OnApplicationShutdown {
+  private readonly logger = new Logger(EnginePools.name);
+  private readonly engines: Record<DatabaseBackend, SqlEngine> = {
+    postgresql: new PostgresEngine(),
+    mysql: new MysqlEngine(),
+  };
+  private readonly pools = new Map<number, OpenPool>();
+
+  constructor(@Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig) {}
+
+  engine(backend: DatabaseBackend): SqlEngine {
+    const engine = this.engines[backend];
+    if (!engine) throw new Error(`No SQL engine for backend ${String(backend)}`);
+    return engine;
+  }
+
+  pool(target: ConnectionTarget): EnginePool {
+    const fingerprint = fingerprintOf(target);
+    const open = this.pools.get(target.id);
+    if (open?.fingerprint === fingerprint) return open.pool;
+    if (open) this.retire(target.id, open.pool);
+    const pool = this.engine(target.backend).open(target, this.config.pool);
+    this.pools.set(target.id, { fingerprint, pool });
+    return pool;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const open = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.allSettled(open.map((o) => o.pool.close()));
+  }
+
+  private retire(id: number, pool: EnginePool): void {
+    pool.close().catch((err: unknown) => this.logger.warn({ err, database_id: id }, 'Closing a pool failed'));
+  }
+}

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BufferedEventPublisher, type PendingEvent } from './buffered-event.publisher';
+import type { ToolEventV1 } from './event-types';
+import { eventsBuffered, eventsDroppedTotal, eventsPublishedTotal } from './events.metrics';
+import type { ToolCallRecord } from './tool-event';
+
+/** A transport that is up or down at will and records what it accepted, in order. */
+class FakeTransportPublisher extends BufferedEventPublisher {
+  up = true;
+  received: ToolEventV1[] = [];
+  calls = 0;
+
+  constructor(source: string, capacity: number) {
+    super({ source, capacity, batchSize: 3 });
+  }
+
+  protected override async deliver(batch: readonly PendingEvent[]): Promise<number> {
+    this.calls++;
+    await new Promise((r) => setTimeout(r, 1));
+    if (!this.up) throw new Error('transport down');
+    this.received.push(...batch.map((p) => p.event as ToolEventV1));
+    return batch.length;
+  }
+
+  comeBack(): void {
+    this.up = true;
+    this.resume();
+  }
+}
+
+const call = (n: number): ToolCallRecord => ({
+  principal: { user_id: 1, username: 'admin', roles: ['Admin'] },
+  tool: 'health_check',
+  args: { n },
+  requestId: `req-${n}`,
+  status: 'success',
+  durationMs: 1,
+});
+
+async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const metric = async (getter: () => { get(): Promise<{ values: { value: number; labels: object }[] }> }) =>
+  (await getter().get()).values;
+
+describe('BufferedEventPublisher', () => {
+  const publishers: FakeTransportPublisher[] = [];
+  const make = (source: string, capacity = 100) => {
+    const p = new FakeTransportPublisher(source, capacity);
+    publishers.push(p);
+    return p;
+  };
+  afterEach(async () => {
+    await Promise.all(publishers.splice(0).map((p) => p.close(100)));
+  });
+
+  it('returns at once and delivers in the background, in order', async () => {
+    const p = make('unit-order');
+    for (let i = 0; i < 10; i++) p.publishToolEvent(call(i));
+    expect(p.received).toHaveLength(0);
+    await until(() => p.received.length === 10);
+    expect(p.received.map((e) => e.request_id)).toEqual(Array.from({ length: 10 }, (_, i) => `req-${i}`));
+    const published = await metric(eventsPublishedTotal);
+    expect(published.find((v) => (v.labels as { source: string }).source === 'unit-order')?.value).toBe(10);
+  });
+
+  it('keeps events while the transport is down and flushes them in order when it returns', async () => {
+    const p = make('unit-outage');
+    p.up = false;
+    for (let i = 0; i < 7; i++) p.publishToolEvent(call(i));
+    await until(() => p.calls >= 2);
+    expect(p.pending).toBe(7);
+    const buffered = await metric(eventsBuffered);
+    expect(buffered.find((v) => (v.labels as { source: string }).source === 'unit-outage')?.value).toBe(7);
+    p.publishToolEvent(call(7));
+    p.comeBack();
+    await until(() => p.received.length === 8);
+    expect(p.received.map((e) => e.request_id)).toEqual(Array.from({ length: 8 }, (_, i) => `req-${i}`));
+    expect(p.pending).toBe(0);
+  });
+
+  it('drops the newest events on overflow, counting them, and keeps the oldest', async () => {
+    const p = make('unit-overflow', 100);
+    p.up = false;
+    for (let i = 0; i < 130; i++) p.publishToolEvent(call(i));
+    expect(p.pending).toBe(100);
+    const dropped = await metric(eventsDroppedTotal);
+    expect(
+      dropped.find((v) => (v.labels as { source: string; reason: string }).source === 'unit-overflow')?.value,
+    ).toBe(30);
+    p.comeBack();
+    await until(() => p.received.length === 100);
+    expect(p.received[0].request_id).toBe('req-0');
+    expect(p.received[99].request_id).toBe('req-99');
+  });
+
+  it('never throws to the caller, even for an unpublishable domain event', () => {
+    const p = make('unit-safe');
+    expect(() => p.publishDomainEvent('Not A Type', {})).not.toThrow();
+    expect(() => p.publishToolEvent({ ...call(1), principal: null as never })).not.toThrow();
+    expect(p.pending).toBe(0);
+  });
+
+  it('flushes on close, and counts what it could not deliver in time as lost', async () => {
+    const ok = make('unit-close-ok');
+    for (let i = 0; i < 5; i++) ok.publishToolEvent(call(i));
+    await ok.close(1_000);
+    expect(ok.received).toHaveLength(5);
+
+    const down = make('unit-close-down');
+    down.up = false;
+    for (let i = 0; i < 4; i++) down.publishToolEvent(call(i));
+    await down.close(150);
+    const dropped = await metric(eventsDroppedTotal);
+    const lost = dropped.find(
+      (v) => (v.labels as { source: string; reason: string }).source === 'unit-close-down',
+    );
+    expect(lost).toMatchObject({ value: 4, labels: { reason: 'shutdown' } });
+    down.publishToolEvent(call(9));
+    expect(down.pending).toBe(0);
+  });
+});

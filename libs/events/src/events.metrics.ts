@@ -1,0 +1,68 @@
+import { Counter, Gauge, register, type Metric } from 'prom-client';
+
+// Created on first use in the process-wide registry, like libs/observability's metrics, so the
+// all-in-one (edge, services and audit in one registry) never registers a name twice.
+function getOrCreate<T extends Metric>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+export type DropReason = 'overflow' | 'shutdown' | 'rejected';
+
+export function eventsPublishedTotal(): Counter<'source'> {
+  return getOrCreate(
+    'meridian_events_published_total',
+    () =>
+      new Counter({
+        name: 'meridian_events_published_total',
+        help: 'Events accepted by the event stream (or handed to the audit handler in process)',
+        labelNames: ['source'],
+      }),
+  );
+}
+
+export function eventsBuffered(): Gauge<'source'> {
+  return getOrCreate(
+    'meridian_events_buffered',
+    () =>
+      new Gauge({
+        name: 'meridian_events_buffered',
+        help: 'Events waiting in the in-memory buffer for the event stream',
+        labelNames: ['source'],
+      }),
+  );
+}
+
+export function eventsDroppedTotal(): Counter<'source' | 'reason'> {
+  return getOrCreate(
+    'meridian_events_dropped_total',
+    () =>
+      new Counter({
+        name: 'meridian_events_dropped_total',
+        help: 'Events lost before reaching the stream: buffer overflow, shutdown with a full buffer, or refused',
+        labelNames: ['source', 'reason'],
+      }),
+  );
+}
+
+export function auditConsumerLag(): Gauge {
+  return getOrCreate(
+    'meridian_audit_consumer_lag',
+    () =>
+      new Gauge({
+        name: 'meridian_audit_consumer_lag',
+        help: 'Tool events in the stream not yet delivered to the audit consumer',
+      }),
+  );
+}
+
+export function auditEventsPersistedTotal(): Counter<'result'> {
+  return getOrCreate(
+    'meridian_audit_events_persisted_total',
+    () =>
+      new Counter({
+        name: 'meridian_audit_events_persisted_total',
+        help: 'Tool events written to audit_events (inserted), already there (duplicate) or unreadable (invalid)',
+        labelNames: ['result'],
+      }),
+  );
+}

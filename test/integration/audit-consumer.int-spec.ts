@@ -1,0 +1,217 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { Client as PgClient } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type MeridianConfig } from '@meridian/config';
+import type { Principal } from '@meridian/contracts';
+import {
+  AUDIT_CONSUMER,
+  buildToolEvent,
+  ensureAuditConsumer,
+  ensureEventStream,
+  EVENTS_STREAM,
+  JetStreamEventPublisher,
+  toolEventSubject,
+  type ToolCallRecord,
+  type ToolEventV1,
+} from '@meridian/events';
+import { createMetadataDataSource } from '@meridian/persistence';
+import { AuditModule } from '../../apps/audit/src/audit.module';
+import { AuditEventsService } from '../../apps/audit/src/audit-events/audit-events.service';
+import { AuditRetentionService } from '../../apps/audit/src/retention/audit-retention.service';
+import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
+import { startOwnNatsServer, type OwnNatsServer } from '../support/nats-server';
+import { until } from '../support/polling';
+
+const codec = JSONCodec<ToolEventV1>();
+const ADMIN: Principal = { user_id: 1, username: 'admin', roles: ['Admin'], scopes: [], auth: 'dev' };
+const GAMMA: Principal = { user_id: 3, username: 'gary', roles: ['Gamma'], scopes: [], auth: 'dev' };
+
+const call = (requestId: string, over: Partial<ToolCallRecord> = {}): ToolCallRecord => ({
+  principal: ADMIN,
+  tool: 'list_charts',
+  args: { page: 1 },
+  requestId,
+  status: 'success',
+  durationMs: 3,
+  ...over,
+});
+
+/** The audit service's durable consumer, ingestion, table and retention, against real NATS and PostgreSQL. */
+describe('audit consumer (own JetStream server, own database)', () => {
+  let nats: OwnNatsServer;
+  let db: TestDatabase;
+  let pg: PgClient;
+  let nc: NatsConnection;
+  let config: MeridianConfig;
+  let audit: INestApplicationContext | undefined;
+
+  const startAudit = async () => {
+    audit = await NestFactory.createApplicationContext(AuditModule.forRoot(config), { logger: false });
+    await audit.init();
+  };
+  const stopAudit = async () => {
+    await audit?.close();
+    audit = undefined;
+  };
+  const rows = async (where: string, params: unknown[] = []) =>
+    Number((await pg.query(`SELECT count(*) AS n FROM audit_events WHERE ${where}`, params)).rows[0].n);
+  const publish = async (event: ToolEventV1, msgID = event.event_id) =>
+    nc.jetstream().publish(toolEventSubject(event.tool), codec.encode(event), { msgID });
+
+  beforeAll(async () => {
+    [nats, db] = await Promise.all([startOwnNatsServer(), createTestDatabase('audit_consumer')]);
+    config = loadConfig({
+      SQLALCHEMY_DATABASE_URI: db.url,
+      NATS_URL: nats.url,
+      SECRET_KEY: TEST_SECRET_KEY,
+      LOG_LEVEL: 'silent',
+      MERIDIAN_AUDIT_RETENTION_DAYS: '30',
+    });
+    pg = new PgClient({ connectionString: db.url });
+    await pg.connect();
+    nc = await connect({ servers: nats.url });
+    const jsm = await nc.jetstreamManager();
+    await ensureEventStream(jsm, config);
+    await ensureAuditConsumer(jsm);
+  });
+
+  afterAll(async () => {
+    await stopAudit();
+    await nc?.close();
+    await pg?.end();
+    await nats?.dispose();
+    await db?.drop();
+  });
+
+  it('has a migration that matches the AuditEvent entity exactly', async () => {
+    const ds = createMetadataDataSource({ url: db.url });
+    await ds.initialize();
+    try {
+      const { upQueries } = await ds.driver.createSchemaBuilder().log();
+      expect(upQueries.map((q) => q.query).filter((q) => q.includes('audit_events'))).toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('writes a redelivered message once', async () => {
+    const event = buildToolEvent(call('redelivered'), 'edge');
+    await publish(event);
+    // An audit process that stored the row but died before acking: the message comes back.
+    const consumer = await nc.jetstream().consumers.get(EVENTS_STREAM, AUDIT_CONSUMER);
+    const first = await consumer.next({ expires: 5_000 });
+    expect(first?.json<ToolEventV1>().event_id).toBe(event.event_id);
+    await pg.query(
+      `INSERT INTO audit_events (event_id, event_type, event_version, source, "timestamp", username, roles,
+         tool, status, duration_ms, request_id, arguments)
+       VALUES ($1, 'tool.call', 1, 'edge', now(), 'admin', '{Admin}', 'list_charts', 'success', 3, 'redelivered', '{}')`,
+      [event.event_id],
+    );
+    first!.nak();
+    // The same event published again under another message id gets past JetStream's de-duplication.
+    await publish(event, randomUUID());
+
+    await startAudit();
+    const jsm = await nc.jetstreamManager();
+    const info = await until(
+      () => jsm.consumers.info(EVENTS_STREAM, AUDIT_CONSUMER),
+      (i) => i.num_pending === 0 && i.num_ack_pending === 0,
+    );
+    // Three deliveries (the first, its redelivery, the second copy), both stream messages acked.
+    expect(info.delivered.consumer_seq).toBe(3);
+    expect(info.ack_floor.stream_seq).toBe(2);
+    expect(await rows('event_id = $1', [event.event_id])).toBe(1);
+  });
+
+  it('catches up after downtime: every event written once, in one piece', async () => {
+    await stopAudit();
+    const events = Array.from({ length: 300 }, (_, i) => buildToolEvent(call(`catch-up-${i}`), 'edge'));
+    await Promise.all(events.map((e) => publish(e)));
+    expect(await rows(`request_id LIKE 'catch-up-%'`)).toBe(0);
+    await startAudit();
+    await until(
+      () => rows(`request_id LIKE 'catch-up-%'`),
+      (n) => n === 300,
+    );
+    const distinct = await pg.query(
+      `SELECT count(DISTINCT request_id) AS n FROM audit_events WHERE request_id LIKE 'catch-up-%'`,
+    );
+    expect(Number(distinct.rows[0].n)).toBe(300);
+  });
+
+  it('skips an unreadable message for good instead of retrying it forever', async () => {
+    await nc.jetstream().publish(toolEventSubject('list_charts'), new TextEncoder().encode('{not json'));
+    const jsm = await nc.jetstreamManager();
+    await until(
+      () => jsm.consumers.info(EVENTS_STREAM, AUDIT_CONSUMER),
+      (i) => i.num_pending === 0 && i.num_ack_pending === 0,
+    );
+  });
+
+  it('keeps events while NATS is down and publishes them in order once it is back', async () => {
+    const publisher = new JetStreamEventPublisher(config, 'it-edge');
+    publisher.start();
+    try {
+      publisher.publishToolEvent(call('outage-0'));
+      await until(
+        () => rows(`request_id = 'outage-0'`),
+        (n) => n === 1,
+      );
+      await nats.stop();
+      for (let i = 1; i <= 20; i++) publisher.publishToolEvent(call(`outage-${i}`));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(publisher.pending).toBeGreaterThan(0);
+      await nats.start();
+      await until(
+        () => rows(`request_id LIKE 'outage-%'`),
+        (n) => n === 21,
+        30_000,
+      );
+      const ordered = await pg.query<{ request_id: string }>(
+        `SELECT request_id FROM audit_events WHERE request_id LIKE 'outage-%' ORDER BY id`,
+      );
+      expect(ordered.rows.map((r) => r.request_id)).toEqual(
+        Array.from({ length: 21 }, (_, i) => `outage-${i}`),
+      );
+      expect(publisher.pending).toBe(0);
+    } finally {
+      await publisher.close(1_000);
+    }
+  }, 60_000);
+
+  it('serves list_audit_events to Admin with filters and paging, and refuses Gamma', async () => {
+    const service = audit!.get(AuditEventsService);
+    const page = await service.list(ADMIN, { user: 'admin', tool: 'list_charts', page: 2, page_size: 100 });
+    expect(page).toMatchObject({ page: 2, page_size: 100, has_previous: true });
+    expect(page.total_count).toBeGreaterThanOrEqual(300);
+    expect(page.events.every((e) => e.username === 'admin' && e.tool === 'list_charts')).toBe(true);
+    const none = await service.list(ADMIN, { status: 'error', until: '2000-01-01' });
+    expect(none).toMatchObject({ count: 0, total_count: 0, total_pages: 0, has_next: false });
+    await expect(service.list(GAMMA, {})).rejects.toMatchObject({
+      type: 'PermissionDeniedError',
+      message: 'Missing permission can_read on AuditLog',
+    });
+    await expect(service.list(ADMIN, { since: '2026-01-02', until: '2026-01-01' })).rejects.toMatchObject({
+      type: 'ValidationError',
+    });
+  });
+
+  it('deletes rows past MERIDIAN_AUDIT_RETENTION_DAYS and keeps the rest', async () => {
+    await pg.query(
+      `INSERT INTO audit_events (event_id, event_type, event_version, source, "timestamp", username, roles,
+         tool, status, duration_ms, request_id, arguments)
+       VALUES ($1, 'tool.call', 1, 'edge', now() - interval '40 days', 'admin', '{Admin}', 'list_charts',
+         'success', 3, 'ancient', '{}')`,
+      [randomUUID()],
+    );
+    const before = await rows('true');
+    const deleted = await audit!.get(AuditRetentionService).purge();
+    expect(deleted).toBe(1);
+    expect(await rows(`request_id = 'ancient'`)).toBe(0);
+    expect(await rows('true')).toBe(before - 1);
+  });
+});
