@@ -27,8 +27,11 @@ export async function withMetadata<T>(
 
 /** A fixed-width text table for terminal output. */
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
-  const cell = (v: unknown) =>
-    v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    if (Array.isArray(v)) return v.map(cell).join(',');
+    return typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
+  };
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) =>
     values
