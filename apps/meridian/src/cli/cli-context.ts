@@ -30,7 +30,7 @@ export function table(rows: Record<string, unknown>[], columns: string[]): strin
   const cell = (v: unknown): string => {
     if (v === null || v === undefined) return '';
     if (Array.isArray(v)) return v.map(cell).join(',');
-    return typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
+    return typeof v === 'string' ? v : JSON.stringify(v);
   };
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (values: string[]) =>
