@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AccessService, GrantsRepository } from '@meridian/authz';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import { ConfigModule, type MeridianConfig } from '@meridian/config';
@@ -59,6 +61,13 @@ export class EdgeModule {
         { provide: SERVICE_CLIENTS, useValue: clients.clients },
         { provide: EDGE_MODE, useValue: mode },
         { provide: APP_FILTER, useClass: MeridianExceptionFilter },
+        // Permissions are read through the edge's own (named) metadata connection.
+        {
+          provide: GrantsRepository,
+          useFactory: (ds: DataSource) => new GrantsRepository(ds),
+          inject: [getDataSourceToken(EDGE_DATA_SOURCE)],
+        },
+        AccessService,
         ToolDispatcher,
         McpServerFactory,
         OriginPolicy,

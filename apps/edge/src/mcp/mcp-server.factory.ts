@@ -11,7 +11,8 @@ import {
   type ListToolsResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
-import { toolRegistry, type Principal } from '@meridian/contracts';
+import { AccessService, PROFILE_TTL_MS, roleSet } from '@meridian/authz';
+import { toolRegistry, type Principal, type ToolDefinition } from '@meridian/contracts';
 import { toMeridianError } from '@meridian/errors';
 import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service';
 
@@ -28,35 +29,53 @@ export interface McpRequestAuth {
   extra: { principal: Principal; requestId: string; remoteAddr?: string };
 }
 
+type ListedTool = ListToolsResult['tools'][number];
+
+function listed(t: ToolDefinition): ListedTool {
+  return {
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: t.inputSchema as ListedTool['inputSchema'],
+    outputSchema: t.outputSchema as ListedTool['outputSchema'],
+    annotations: { title: t.title, ...t.annotations },
+  };
+}
+
 /**
- * Builds MCP servers cheaply: the tools/list answer, the tool schemas and the JSON Schema
- * validator are made once per process; a server per request only wires two handlers to them.
+ * Builds MCP servers cheaply: the tool descriptions, their schemas and the JSON Schema validator
+ * are made once per process, and each role set's tools/list answer is computed once per profile
+ * lifetime; a server per request only wires two handlers to them.
  */
 @Injectable()
 export class McpServerFactory {
   private readonly validator = new AjvJsonSchemaValidator();
-  private readonly toolList: ListToolsResult;
+  private readonly described = new Map(
+    toolRegistry()
+      .list()
+      .map((t) => [t.name, listed(t)]),
+  );
+  private readonly listsByRoles = new Map<string, { expires: number; list: Promise<ListToolsResult> }>();
 
   constructor(
     private readonly dispatcher: ToolDispatcher,
+    private readonly access: AccessService,
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
-  ) {
-    this.toolList = {
-      tools: toolRegistry()
-        .list()
-        .map((t) => ({
-          name: t.name,
-          title: t.title,
-          description: t.description,
-          inputSchema: t.inputSchema as ListToolsResult['tools'][number]['inputSchema'],
-          outputSchema: t.outputSchema as ListToolsResult['tools'][number]['outputSchema'],
-          annotations: { title: t.title, ...t.annotations },
-        })),
-    };
-  }
+  ) {}
 
-  get tools(): ListToolsResult {
-    return this.toolList;
+  /** The tools this principal may call: tools/list shows nothing a call would refuse. */
+  toolsFor(principal: Principal): Promise<ListToolsResult> {
+    const key = roleSet(principal).join('\u0000');
+    const now = Date.now();
+    const hit = this.listsByRoles.get(key);
+    if (hit && hit.expires > now) return hit.list;
+    const list = this.access
+      .allowedTools(principal, toolRegistry().list())
+      .then((tools) => ({ tools: tools.map((t) => this.described.get(t.name)!) }));
+    list.catch(() => this.listsByRoles.delete(key));
+    if (this.listsByRoles.size > 1000) this.listsByRoles.clear();
+    this.listsByRoles.set(key, { expires: now + PROFILE_TTL_MS, list });
+    return list;
   }
 
   create(): Server {
@@ -68,7 +87,13 @@ export class McpServerFactory {
         jsonSchemaValidator: this.validator,
       },
     );
-    server.setRequestHandler(ListToolsRequestSchema, () => this.toolList);
+    server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => {
+      const auth = extra.authInfo as McpRequestAuth | undefined;
+      if (!auth?.extra?.principal) {
+        throw new McpError(ErrorCode.InternalError, 'Request reached the MCP server without a principal');
+      }
+      return this.toolsFor(auth.extra.principal);
+    });
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const auth = extra.authInfo as McpRequestAuth | undefined;
       if (!auth?.extra?.principal) {

@@ -12,6 +12,7 @@ import {
   type ToolRequest,
 } from '@meridian/contracts';
 import { MeridianError, ServiceUnavailableError, TimeoutError, toMeridianError } from '@meridian/errors';
+import { AccessService } from '@meridian/authz';
 import { EVENT_PUBLISHER, type EventPublisher } from '@meridian/events';
 import { EnvelopeSigner } from '@meridian/messaging';
 import { mcpRequestDuration, mcpRequestsTotal } from '@meridian/observability';
@@ -44,6 +45,7 @@ export class ToolDispatcher {
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
     @Inject(EDGE_MODE) private readonly mode: EdgeMode,
     @Inject(EVENT_PUBLISHER) private readonly events: EventPublisher,
+    private readonly access: AccessService,
   ) {
     if (!config.secretKey) throw new Error('SECRET_KEY is required to sign requests to the services');
     this.signer = new EnvelopeSigner(config.secretKey);
@@ -55,6 +57,8 @@ export class ToolDispatcher {
     let errorType: string | undefined;
     try {
       const tool = this.registry.get(name);
+      // Refused here already, cheaply; the owning service checks again for itself.
+      await this.access.assertToolAllowed(principal, tool);
       const args = await this.registry.validateArgs(name, rawArgs);
       const result =
         tool.service === 'edge'
