@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { assertEdgeSecurity } from '../../apps/edge/src/edge.bootstrap';
 import { isLoopbackHost, knownVariables, loadConfig, type MeridianConfig } from '@meridian/config';
 import { SERVICE_NAMES, type BackendService, type ServiceName } from '@meridian/contracts';
 import { DEFAULT_METRICS_PORTS } from '@meridian/messaging';
@@ -538,10 +539,19 @@ describe('Kubernetes manifests', () => {
     const servers = nginxConf.split(/\n\s*server\s*\{/).slice(1);
     const serverListening = (re: RegExp) => servers.find((s) => re.test(s));
 
-    it('binds the edge to loopback as the development user, for the public name', () => {
+    it('binds the edge to loopback with token authentication, for the public name', () => {
       const config = expectValidConfig('edge', containerEnv(pod.spec, edge));
       expect(isLoopbackHost(config.host)).toBe(true);
-      expect(config.devUsername).toBeTruthy();
+      expect(config.devUsername).toBeUndefined();
+      expect(config.auth.enabled).toBe(true);
+      expect(config.auth.issuer).toMatch(/^https:\/\//);
+      expect(config.auth.audience).toEqual([`${config.serviceUrl}/mcp`]);
+      expect(config.auth.jwksUri).toMatch(/^https:\/\//);
+      // The edge's own start-up checks accept it (identity, bind, SECRET_KEY).
+      expect(() =>
+        assertEdgeSecurity({ ...config, secretKey: config.secretKey ?? 'x'.repeat(32) }),
+      ).not.toThrow();
+      expect(containerEnv(pod.spec, edge).SECRET_KEY_FILE).toBeDefined();
       expect(config.serviceUrl).toBe('https://meridian.example.com');
       expect(config.allowedHosts).toContain('meridian.example.com');
       expect(config.proxyFix).toBe(true);
