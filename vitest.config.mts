@@ -15,6 +15,8 @@ const libs = [
   'security',
   'authz',
   'events',
+  'cache',
+  'rate-limit',
 ];
 
 export default defineConfig({

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Client } from 'pg';
 import { expect } from 'vitest';
-import { loadConfig } from '@meridian/config';
+import { loadConfig, type MeridianConfig } from '@meridian/config';
 import { toolRegistry, type JsonSchema, type Principal } from '@meridian/contracts';
 import { EnvelopeSigner, InProcessBus, InProcessServer } from '@meridian/messaging';
 // Tests drive the app they cover; the rule guards apps and libs from each other.
@@ -45,13 +45,22 @@ export class CatalogHarness {
   db!: TestDatabase;
   pg!: Client;
 
-  async start(prefix: string, prepare?: (pg: Client) => Promise<unknown>): Promise<void> {
+  async start(
+    prefix: string,
+    prepare?: (pg: Client) => Promise<unknown>,
+    settings: Partial<MeridianConfig> = {},
+  ): Promise<void> {
     this.db = await createTestDatabase(prefix);
     this.pg = new Client({ connectionString: this.db.url });
     await this.pg.connect();
     if (prepare) await prepare(this.pg);
     this.app = await NestFactory.createMicroservice(
-      CatalogModule.forRoot({ ...loadConfig({}), databaseUrl: this.db.url, secretKey: TEST_SECRET_KEY }),
+      CatalogModule.forRoot({
+        ...loadConfig({}),
+        databaseUrl: this.db.url,
+        secretKey: TEST_SECRET_KEY,
+        ...settings,
+      }),
       { strategy: new InProcessServer(this.bus), logger: false },
     );
     await this.app.listen();

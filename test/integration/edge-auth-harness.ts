@@ -51,6 +51,8 @@ export interface AuthedEdgeOptions {
   clients: string[];
   auth?: Partial<AuthConfig>;
   metricsBearerToken?: string;
+  /** Other settings (rate limits, cache, ...) for the edge and the catalog. */
+  config?: Partial<MeridianConfig>;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function startAuthedEdge(opts: AuthedEdgeOptions): Promise<AuthedEd
       authorizationServers: [as.issuer],
       ...opts.auth,
     },
+    ...opts.config,
   };
   const bus = new InProcessBus();
   let catalog: RunningService | undefined;

@@ -32,6 +32,14 @@ const MATRIX: Record<string, Record<User, boolean>> = {
   get_database_info: { admin: true, alice: true, gary: true, sam: true },
   execute_sql: { admin: true, alice: false, gary: false, sam: true },
   query_dataset: { admin: true, alice: true, gary: true, sam: true },
+  generate_chart: { admin: true, alice: true, gary: false, sam: false },
+  update_chart: { admin: true, alice: true, gary: false, sam: false },
+  get_chart_data: { admin: true, alice: true, gary: true, sam: true },
+  get_chart_sql: { admin: true, alice: true, gary: true, sam: true },
+  get_chart_preview: { admin: true, alice: true, gary: true, sam: true },
+  generate_dashboard: { admin: true, alice: true, gary: false, sam: false },
+  add_chart_to_existing_dashboard: { admin: true, alice: true, gary: false, sam: false },
+  generate_explore_link: { admin: true, alice: true, gary: true, sam: true },
   list_audit_events: { admin: true, alice: false, gary: false, sam: false },
 };
 
@@ -80,6 +88,7 @@ describe('RBAC matrix: each seeded user × each tool, through the edge with real
     const birthNames = await one("SELECT id FROM datasets WHERE table_name = 'birth_names'");
     const examples = await one("SELECT id FROM databases WHERE database_name = 'examples'");
     const chart = await one(`SELECT id FROM charts WHERE dataset_id = ${birthNames} ORDER BY id LIMIT 1`);
+    const alicesChart = await one("SELECT id FROM charts WHERE slice_name = 'Countries by Life Expectancy'");
     await pg.end();
     Object.assign(args, {
       get_dashboard_info: { identifier: 'births' },
@@ -88,6 +97,19 @@ describe('RBAC matrix: each seeded user × each tool, through the edge with real
       get_database_info: { identifier: examples },
       execute_sql: { database_id: examples, sql: 'SELECT count(*) AS n FROM birth_names' },
       query_dataset: { dataset_id: birthNames, metrics: [{ name: 'count', saved_metric: true }] },
+      generate_chart: {
+        dataset_id: birthNames,
+        config: { chart_type: 'big_number', metric: { name: 'count' } },
+        preview_formats: ['ascii'],
+      },
+      update_chart: { identifier: alicesChart, description: 'Reviewed', generate_preview: false },
+      get_chart_data: { identifier: chart, limit: 5 },
+      get_chart_sql: { identifier: chart },
+      get_chart_preview: { identifier: chart, format: 'ascii' },
+      generate_dashboard: { chart_ids: [chart], dashboard_title: 'Access check' },
+      // Already on alice's dashboard: the call answers where it is and changes nothing.
+      add_chart_to_existing_dashboard: { dashboard_id: 'world-indicators', chart_id: alicesChart },
+      generate_explore_link: { chart_id: chart },
     });
   }, 120_000);
 

@@ -5,10 +5,12 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { isLoopbackHost, type MeridianConfig } from '@meridian/config';
 import { assertPayloadFits, type InProcessBus } from '@meridian/messaging';
-import { ReadinessService } from '@meridian/observability';
+import { ReadinessService, startTelemetry } from '@meridian/observability';
 import { EDGE_DATA_SOURCE } from './auth/auth.constants';
 import { PrincipalResolver } from './auth/principal.resolver';
 import { EdgeModule } from './edge.module';
+import { newRequestId } from './http/request-id';
+import { installAddressRateLimit } from './limits/address-rate-limit';
 import { createServiceClients } from './tools/service-clients';
 
 export interface RunningEdge {
@@ -64,14 +66,16 @@ export function assertEdgeSecurity(config: MeridianConfig): void {
 
 export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Promise<RunningEdge> {
   assertEdgeSecurity(config);
+  await startTelemetry(config, 'edge');
   const clients = await createServiceClients(config, bus);
   const app = await NestFactory.create<NestFastifyApplication>(
     EdgeModule.forRoot(config, clients, bus ? 'embedded' : 'distributed'),
-    new FastifyAdapter({ trustProxy: config.proxyFix, bodyLimit: 4 * 1024 * 1024 }),
+    new FastifyAdapter({ trustProxy: config.proxyFix, bodyLimit: 4 * 1024 * 1024, genReqId: newRequestId }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  installAddressRateLimit(app);
 
   const readiness = app.get(ReadinessService);
   if (clients.nats) {

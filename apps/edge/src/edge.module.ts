@@ -7,7 +7,8 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import { ConfigModule, type MeridianConfig } from '@meridian/config';
 import { EventsModule } from '@meridian/events';
-import { HealthModule, loggerParams } from '@meridian/observability';
+import { HealthModule, loggerParams, TelemetryShutdown } from '@meridian/observability';
+import { RateLimitService } from '@meridian/rate-limit';
 import { metadataDataSourceOptions } from '@meridian/persistence';
 import { EDGE_DATA_SOURCE } from './auth/auth.constants';
 import { AuthModule } from './auth/auth.module';
@@ -17,6 +18,8 @@ import { MeridianExceptionFilter } from './http/meridian-exception.filter';
 import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpController } from './mcp/mcp.controller';
 import { OriginPolicy } from './mcp/origin-policy';
+import { PageLinksService } from './pages/page-links.service';
+import { PagesController } from './pages/pages.controller';
 import { RestController } from './rest/rest.controller';
 import type { ServiceClients } from './tools/service-clients';
 import { ToolDispatcher } from './tools/tool-dispatcher.service';
@@ -56,7 +59,7 @@ export class EdgeModule {
         WellKnownModule,
       ],
       // Order matters: /mcp before the catch-all /:tool REST routes.
-      controllers: [McpController, RestController],
+      controllers: [McpController, PagesController, RestController],
       providers: [
         { provide: SERVICE_CLIENTS, useValue: clients.clients },
         { provide: EDGE_MODE, useValue: mode },
@@ -69,7 +72,11 @@ export class EdgeModule {
         },
         AccessService,
         ToolDispatcher,
+        // MCP_RATE_LIMITING: per address (onRequest hook), per user and per tool (dispatcher).
+        RateLimitService.provider('edge'),
+        TelemetryShutdown,
         McpServerFactory,
+        PageLinksService,
         OriginPolicy,
       ],
     };

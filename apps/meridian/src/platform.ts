@@ -3,6 +3,7 @@ import type { BackendService } from '@meridian/contracts';
 import { examplesUrlFor, seed } from '@meridian/examples';
 import { InProcessBus, startService, type RunningService } from '@meridian/messaging';
 import { runMigrations } from '@meridian/persistence';
+import { startTelemetry } from '@meridian/observability';
 import { Client } from 'pg';
 import { startEdge, type RunningEdge } from '../../edge/src/edge.bootstrap';
 import { startEmbeddedPostgres, type RunningEmbeddedPostgres } from './embedded-postgres';
@@ -54,6 +55,8 @@ export async function startPlatform(
   opts: PlatformOptions = {},
 ): Promise<RunningPlatform> {
   const log = opts.log ?? (() => undefined);
+  // One process, one service name for its spans and error reports.
+  await startTelemetry(input, 'meridian');
   // Without token authentication the all-in-one acts as the seeded admin, on loopback only.
   let config: MeridianConfig = {
     ...input,
@@ -82,7 +85,13 @@ export async function startPlatform(
     const bus = config.natsServers.length > 0 ? undefined : new InProcessBus();
     for (const service of BACKENDS) {
       services.push(
-        await startService({ service, module: SERVICE_MODULES[service](config), config, bus, http: false }),
+        await startService({
+          service,
+          module: SERVICE_MODULES[service](config, bus),
+          config,
+          bus,
+          http: false,
+        }),
       );
     }
     edge = await startEdge(config, bus);

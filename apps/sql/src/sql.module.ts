@@ -5,6 +5,7 @@ import { AuthzModule, ToolPermissionInterceptor } from '@meridian/authz';
 import type { MeridianConfig } from '@meridian/config';
 import { serviceCore } from '@meridian/messaging';
 import { metadataDataSourceOptions } from '@meridian/persistence';
+import { DatasetQueryModule } from './dataset-query/dataset-query.module';
 import { ExecuteSqlModule } from './execute/execute-sql.module';
 import { SqlHealthModule } from './sql-health.module';
 
@@ -33,6 +34,7 @@ export class SqlModule {
         AuthzModule,
         SqlHealthModule,
         ExecuteSqlModule,
+        DatasetQueryModule,
       ],
       // After the core's ToolCallInterceptor, so it runs inside it on a verified envelope.
       providers: [...core.providers, { provide: APP_INTERCEPTOR, useClass: ToolPermissionInterceptor }],

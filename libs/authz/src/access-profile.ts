@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ADMIN_ROLE, DATA_ACCESS } from './authz.constants';
 
 /** One stored permission held by a role, as read from `permissions`. */
@@ -39,6 +40,7 @@ export class AccessProfile {
   readonly schemas: readonly SchemaGrant[];
   readonly datasetIds: readonly number[];
   private readonly permissions: ReadonlySet<string>;
+  private digest?: string;
 
   private constructor(data: ProfileData) {
     this.roles = data.roles;
@@ -95,6 +97,27 @@ export class AccessProfile {
       datasetIds: [...datasetIds].sort((a, b) => a - b),
       permissions,
     });
+  }
+
+  /**
+   * A digest of everything these roles open (permissions and data grants), for cache keys: two
+   * profiles with the same fingerprint see exactly the same objects.
+   */
+  get fingerprint(): string {
+    this.digest ??= createHash('sha256')
+      .update(
+        JSON.stringify([
+          this.isAdmin,
+          this.allDatasources,
+          this.allDatabases,
+          this.databaseIds,
+          this.schemas.map((s) => `${s.databaseId}.${s.schema}`).sort(),
+          this.datasetIds,
+          [...this.permissions].sort(),
+        ]),
+      )
+      .digest('hex');
+    return this.digest;
   }
 
   /** Whether the roles hold `action` on `resource` (e.g. can_read on Dataset). */

@@ -3,6 +3,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -130,6 +131,13 @@ export class EnvDto {
   @Min(100)
   @Max(600_000)
   NATS_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Seconds the edge waits for any tool call at most, SQL included (Superset's SUPERSET_WEBSERVER_TIMEOUT). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SUPERSET_WEBSERVER_TIMEOUT = 60;
 
   /** Port of a standalone service's health and metrics listener (0 picks the service's default). */
   @Transform(toInt)
@@ -328,6 +336,57 @@ export class EnvDto {
   @Min(0)
   @Max(36_500)
   MERIDIAN_AUDIT_RETENTION_DAYS = 90;
+
+  /** Minutes a signed chart or dashboard page link stays valid (generate_explore_link, url previews). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  MERIDIAN_LINK_TTL_MINUTES = 15;
+
+  /** Rate limits (JSON): enabled, storage_uri, default_limits, per_tool_limits, per_ip_limits, service_limits, on_store_failure, key_prefix. */
+  @IsOptional()
+  @IsString()
+  MCP_RATE_LIMITING?: string;
+
+  /** Tool answer cache (JSON): enabled, backend, url, ttl, cache_tools, key_prefix, max_entries. */
+  @IsOptional()
+  @IsString()
+  MCP_CACHE_CONFIG?: string;
+
+  /** OTLP/HTTP collector base URL; spans are exported only when it is set. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Extra headers for the collector, `key=value` pairs separated by commas. */
+  @IsOptional()
+  @IsString()
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+
+  /** service.name of exported spans (default: the process's service, `meridian` for the all-in-one). */
+  @IsOptional()
+  @Matches(/^[\w.-]{1,100}$/, { message: 'must be a service name' })
+  OTEL_SERVICE_NAME?: string;
+
+  /** Sentry DSN; errors are reported only when it is set. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  SENTRY_DSN?: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  SENTRY_ENVIRONMENT = 'production';
+
+  /** Share of transactions Sentry traces (0 to 1). */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value,
+  )
+  @IsNumber({}, { message: 'must be a number between 0 and 1' })
+  @Min(0)
+  @Max(1)
+  SENTRY_TRACES_SAMPLE_RATE = 0.1;
 }
 
 /** Variables with these prefixes must be known, so a misspelt setting fails the start. */

@@ -86,6 +86,7 @@ describe('loadConfig', () => {
         natsUrl: undefined,
         natsServers: [],
         requestTimeoutMs: 30_000,
+        webserverTimeoutMs: 60_000,
         metricsPort: 0,
         metricsHost: '127.0.0.1',
         logLevel: 'info',
@@ -101,6 +102,42 @@ describe('loadConfig', () => {
           natsPassword: undefined,
         },
         auditRetentionDays: 90,
+        linkTtlSeconds: 900,
+        rateLimiting: {
+          enabled: false,
+          storageUri: 'memory://',
+          defaultLimits: [
+            { points: 100, seconds: 60, text: '100 per minute' },
+            { points: 1000, seconds: 3600, text: '1000 per hour' },
+          ],
+          perToolLimits: {},
+          perIpLimits: [{ points: 600, seconds: 60, text: '600 per minute' }],
+          serviceLimits: {
+            catalog: [{ points: 1200, seconds: 60, text: '1200 per minute' }],
+            chart: [{ points: 240, seconds: 60, text: '240 per minute' }],
+            sql: [{ points: 120, seconds: 60, text: '120 per minute' }],
+            audit: [{ points: 120, seconds: 60, text: '120 per minute' }],
+          },
+          onStoreFailure: 'memory',
+          keyPrefix: 'meridian:rl',
+        },
+        cache: {
+          enabled: false,
+          backend: 'memory',
+          url: undefined,
+          ttlSeconds: 300,
+          cacheTools: ['get_dataset_info', 'get_chart_data', 'get_chart_preview'],
+          keyPrefix: 'meridian:cache',
+          maxEntries: 10_000,
+        },
+        telemetry: {
+          otlpEndpoint: undefined,
+          otlpHeaders: {},
+          serviceName: undefined,
+          sentryDsn: undefined,
+          sentryEnvironment: 'production',
+          sentryTracesSampleRate: 0.1,
+        },
       });
     });
 
@@ -133,6 +170,7 @@ describe('loadConfig', () => {
       expect(config.maxResponseBytes).toBe(2048);
       expect(config.pool).toEqual({ size: 7, maxOverflow: 0, timeoutSeconds: 12, recycleSeconds: 60 });
       expect(config.requestTimeoutMs).toBe(1500);
+      expect(loadConfig({ SUPERSET_WEBSERVER_TIMEOUT: '120' }).webserverTimeoutMs).toBe(120_000);
       expect(config.metricsPort).toBe(9100);
       expect(config.embeddedPgPort).toBe(54329);
     });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as CvError } from 'class-validator';
 import { EnvDto, GUARDED_PREFIXES } from './env.dto';
+import { parseCacheConfig, parseOtlpHeaders, parseRateLimiting } from './guardrails';
 import type { JwtAlgorithm, MeridianConfig } from './meridian-config';
 import { MERIDIAN_VERSION } from './version';
 
@@ -38,6 +39,12 @@ function knownOptional(): string[] {
     'PREVIOUS_SECRET_KEY',
     'MERIDIAN_EVENTS_NATS_USER',
     'MERIDIAN_EVENTS_NATS_PASSWORD',
+    'MCP_RATE_LIMITING',
+    'MCP_CACHE_CONFIG',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_HEADERS',
+    'OTEL_SERVICE_NAME',
+    'SENTRY_DSN',
   ];
 }
 
@@ -91,6 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
   const dto = plainToInstance(EnvDto, raw);
   problems.push(...flatten(validateSync(dto, { forbidUnknownValues: false })));
   const roleMapping = parseRoleMapping(dto.MCP_ROLE_MAPPING, problems);
+  const rateLimiting = parseRateLimiting(dto.MCP_RATE_LIMITING, problems);
+  const cache = parseCacheConfig(dto.MCP_CACHE_CONFIG, problems);
+  const otlpHeaders = parseOtlpHeaders(dto.OTEL_EXPORTER_OTLP_HEADERS, problems);
   problems.push(...authProblems(dto));
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -141,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     natsUrl: dto.NATS_URL,
     natsServers: splitList(dto.NATS_URL),
     requestTimeoutMs: dto.NATS_REQUEST_TIMEOUT_MS,
+    webserverTimeoutMs: dto.SUPERSET_WEBSERVER_TIMEOUT * 1000,
     metricsPort: dto.METRICS_PORT,
     metricsHost: dto.METRICS_HOST,
     logLevel: dto.LOG_LEVEL,
@@ -156,6 +167,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
       natsPassword: dto.MERIDIAN_EVENTS_NATS_PASSWORD,
     },
     auditRetentionDays: dto.MERIDIAN_AUDIT_RETENTION_DAYS,
+    linkTtlSeconds: dto.MERIDIAN_LINK_TTL_MINUTES * 60,
+    rateLimiting,
+    cache,
+    telemetry: {
+      otlpEndpoint: dto.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+      otlpHeaders,
+      serviceName: dto.OTEL_SERVICE_NAME,
+      sentryDsn: dto.SENTRY_DSN,
+      sentryEnvironment: dto.SENTRY_ENVIRONMENT,
+      sentryTracesSampleRate: dto.SENTRY_TRACES_SAMPLE_RATE,
+    },
   };
 }
 

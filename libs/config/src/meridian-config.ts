@@ -47,6 +47,55 @@ export interface EventsConfig {
   natsPassword?: string;
 }
 
+/** One rate limit: `points` calls per `seconds`, as written (`text`) in the settings. */
+export interface LimitRule {
+  points: number;
+  seconds: number;
+  text: string;
+}
+
+/** What a limiter does while its Redis cannot be reached. */
+export type StoreFailureMode = 'memory' | 'open' | 'closed';
+
+/** MCP_RATE_LIMITING. */
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** `memory://` or a redis:// URL shared by every replica. */
+  storageUri: string;
+  /** Per user, over every tool. */
+  defaultLimits: LimitRule[];
+  /** Per user and tool. */
+  perToolLimits: Record<string, LimitRule[]>;
+  /** Per client address, before authentication. */
+  perIpLimits: LimitRule[];
+  /** Per user, enforced by each backend service itself. */
+  serviceLimits: Record<string, LimitRule[]>;
+  onStoreFailure: StoreFailureMode;
+  keyPrefix: string;
+}
+
+/** MCP_CACHE_CONFIG. */
+export interface CacheConfig {
+  enabled: boolean;
+  backend: 'memory' | 'redis';
+  url?: string;
+  ttlSeconds: number;
+  cacheTools: string[];
+  keyPrefix: string;
+  /** Entries an in-memory cache keeps per process. */
+  maxEntries: number;
+}
+
+/** Tracing (OpenTelemetry over OTLP) and error tracking (Sentry); each off while unset. */
+export interface TelemetryConfig {
+  otlpEndpoint?: string;
+  otlpHeaders: Record<string, string>;
+  serviceName?: string;
+  sentryDsn?: string;
+  sentryEnvironment: string;
+  sentryTracesSampleRate: number;
+}
+
 /** The validated, typed configuration every process receives. Nothing else reads process.env. */
 export interface MeridianConfig {
   version: string;
@@ -69,6 +118,8 @@ export interface MeridianConfig {
   natsUrl?: string;
   natsServers: string[];
   requestTimeoutMs: number;
+  /** SUPERSET_WEBSERVER_TIMEOUT: the longest the edge waits for any call, in milliseconds. */
+  webserverTimeoutMs: number;
   metricsPort: number;
   metricsHost: string;
   logLevel: string;
@@ -78,4 +129,9 @@ export interface MeridianConfig {
   events: EventsConfig;
   /** Days rows stay in audit_events; 0 keeps them forever. */
   auditRetentionDays: number;
+  /** Seconds a signed page link stays valid (MERIDIAN_LINK_TTL_MINUTES). */
+  linkTtlSeconds: number;
+  rateLimiting: RateLimitConfig;
+  cache: CacheConfig;
+  telemetry: TelemetryConfig;
 }

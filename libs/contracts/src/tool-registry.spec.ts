@@ -98,6 +98,7 @@ describe('the tool registry', () => {
       expect(Object.keys(list.properties!).sort()).toEqual(
         [
           'filters',
+          'force_refresh',
           'order_column',
           'order_direction',
           'page',
@@ -107,6 +108,9 @@ describe('the tool registry', () => {
         ].sort(),
       );
       expect(registry.get('get_chart_info').inputSchema.required).toEqual(['identifier']);
+      expect(registry.get('get_dataset_info').inputSchema.properties!.force_refresh).toMatchObject({
+        type: 'boolean',
+      });
       expect(registry.get('get_instance_info').inputSchema.properties).toEqual({});
     });
 

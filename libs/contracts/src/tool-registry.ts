@@ -8,6 +8,7 @@ import { rpcSubject, type ServiceName } from './service-name';
 import type { ToolDefinition, ToolSpec } from './tool-definition';
 import { AUDIT_TOOLS } from './tools/audit.tools';
 import { CATALOG_TOOLS } from './tools/catalog.tools';
+import { CHART_TOOLS } from './tools/chart.tools';
 import { EDGE_TOOLS } from './tools/edge.tools';
 import { SQL_TOOLS } from './tools/sql.tools';
 
@@ -112,7 +113,13 @@ export class ToolRegistry {
   }
 }
 
-export const ALL_TOOL_SPECS: ToolSpec[] = [...EDGE_TOOLS, ...CATALOG_TOOLS, ...SQL_TOOLS, ...AUDIT_TOOLS];
+export const ALL_TOOL_SPECS: ToolSpec[] = [
+  ...EDGE_TOOLS,
+  ...CATALOG_TOOLS,
+  ...SQL_TOOLS,
+  ...CHART_TOOLS,
+  ...AUDIT_TOOLS,
+];
 
 let shared: ToolRegistry | undefined;
 

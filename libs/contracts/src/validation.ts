@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -70,6 +70,27 @@ export function PageSize() {
       maximum: MAX_PAGE_SIZE,
       default: DEFAULT_PAGE_SIZE,
       description: `Items per page (1-${MAX_PAGE_SIZE})`,
+    }),
+  );
+}
+
+/** Query strings carry booleans as text; REST GET and MCP must accept the same values. */
+const booleanString = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/**
+ * `force_refresh` of a cached tool: `true` skips the cached answer, computes a fresh one and
+ * caches that instead.
+ */
+export function ForceRefresh() {
+  return applyDecorators(
+    IsOptional(),
+    Transform(booleanString),
+    IsBoolean({ message: 'force_refresh must be true or false' }),
+    JSONSchema({
+      type: 'boolean',
+      default: false,
+      description: 'Skip the cached answer and compute a fresh one',
     }),
   );
 }

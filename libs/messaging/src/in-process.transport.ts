@@ -1,6 +1,7 @@
 import {
   BaseRpcContext,
   ClientProxy,
+  NatsRecord,
   Server,
   type CustomTransportStrategy,
   type ReadPacket,
@@ -8,10 +9,22 @@ import {
 } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
+import { requestContext } from '@meridian/observability';
 
-export class InProcessContext extends BaseRpcContext<[string]> {
+/** The trace context of the call a request is made in, sent along like NATS headers. */
+function traceOfCall(): Record<string, string> | undefined {
+  const trace = requestContext.getStore()?.trace;
+  return trace?.traceparent ? (trace as Record<string, string>) : undefined;
+}
+
+export class InProcessContext extends BaseRpcContext<[string, Record<string, string>?]> {
   getPattern(): string {
     return this.args[0];
+  }
+
+  /** Message headers (trace context), as NatsContext.getHeaders() gives them over NATS. */
+  getHeaders(): Record<string, string> {
+    return this.args[1] ?? {};
   }
 }
 
@@ -30,11 +43,11 @@ export class InProcessBus {
     this.servers.delete(server);
   }
 
-  async dispatch(pattern: string, data: unknown): Promise<unknown> {
+  async dispatch(pattern: string, data: unknown, headers?: Record<string, string>): Promise<unknown> {
     for (const server of this.servers) {
       const handler = server.getHandlerByPattern(pattern);
       if (!handler) continue;
-      const ctx = new InProcessContext([pattern]);
+      const ctx = new InProcessContext([pattern, { ...headers }]);
       // Requests and replies cross the seam as JSON, exactly as they would over NATS.
       const input = JSON.parse(JSON.stringify(data)) as unknown;
       const result$ = server.toObservable(await handler(input, ctx));
@@ -82,8 +95,14 @@ export class InProcessClient extends ClientProxy {
   async close(): Promise<void> {}
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    // A NatsRecord carries headers beside the data, over NATS and here alike.
+    const record = packet.data instanceof NatsRecord ? (packet.data as NatsRecord<unknown>) : undefined;
     this.bus
-      .dispatch(packet.pattern as string, packet.data)
+      .dispatch(
+        packet.pattern as string,
+        record ? record.data : packet.data,
+        (record?.headers as Record<string, string> | undefined) ?? traceOfCall(),
+      )
       .then((response) => callback({ response, isDisposed: true }))
       .catch((err: unknown) => callback({ err, isDisposed: true }));
     return () => undefined;

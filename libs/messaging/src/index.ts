@@ -1,9 +1,10 @@
-export { IN_PROCESS_BUS, SERVICE_CLIENTS, SERVICE_NAME } from './messaging.constants';
+export { IN_PROCESS_BUS, NATS_SERVER_FACTORY, SERVICE_CLIENTS, SERVICE_NAME } from './messaging.constants';
 export { InProcessBus, InProcessClient, InProcessContext, InProcessServer } from './in-process.transport';
 export { NatsRequestClient, mapNatsError } from './nats-request.client';
 export { ENVELOPE_TTL_MS, EnvelopeSigner, canonicalJson, payloadDigest } from './envelope';
 export { boundResult, type BoundedResult } from './response-bounds';
 export { ToolCallInterceptor } from './tool-call.interceptor';
+export { traceHeadersOf, withTraceHeaders } from './trace-headers';
 export { serviceCore } from './service-core';
 export { TOOL_NAME_METADATA, ToolHandler } from './tool-handler.decorator';
 export {
@@ -11,6 +12,7 @@ export {
   NATS_ENVELOPE_BYTES,
   assertPayloadFits,
   startService,
+  type NatsServerFactory,
   type RunningService,
   type ServiceBootOptions,
 } from './service-bootstrap';

@@ -6,3 +6,8 @@ export const SERVICE_CLIENTS = Symbol('SERVICE_CLIENTS');
 export const IN_PROCESS_BUS = Symbol('IN_PROCESS_BUS');
 /** DI token of the EnvelopeSigner a service verifies requests with. */
 export const ENVELOPE_SIGNER = Symbol('ENVELOPE_SIGNER');
+/**
+ * DI token a standalone service may provide: a function building its own NATS server strategy from
+ * the standard options (servers, queue group, name), used instead of Nest's stock NATS server.
+ */
+export const NATS_SERVER_FACTORY = Symbol('NATS_SERVER_FACTORY');

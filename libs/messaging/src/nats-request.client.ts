@@ -1,7 +1,17 @@
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { ClientProxy, NatsRecord, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { connect, ErrorCode, Events, JSONCodec, type NatsConnection, type NatsError } from 'nats';
+import {
+  connect,
+  ErrorCode,
+  Events,
+  headers as createHeaders,
+  JSONCodec,
+  type MsgHdrs,
+  type NatsConnection,
+  type NatsError,
+} from 'nats';
 import { ServiceUnavailableError, TimeoutError } from '@meridian/errors';
+import { natsRequestDuration, requestContext } from '@meridian/observability';
 
 const codec = JSONCodec<Record<string, unknown>>();
 
@@ -77,20 +87,30 @@ export class NatsRequestClient extends ClientProxy {
       return () => undefined;
     }
     const id = randomUUID();
-    nc.request(subject, codec.encode({ pattern: subject, data: packet.data, id }), {
+    // A NatsRecord's headers (trace context) travel as NATS message headers.
+    const record = packet.data instanceof NatsRecord ? (packet.data as NatsRecord<unknown>) : undefined;
+    const started = process.hrtime.bigint();
+    const observe = (outcome: string) =>
+      natsRequestDuration().observe({ subject, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    nc.request(subject, codec.encode({ pattern: subject, data: record ? record.data : packet.data, id }), {
       timeout: this.timeoutMs,
+      // Explicit headers, or the trace context of the call this request is made in.
+      headers: natsHeaders(record?.headers ?? requestContext.getStore()?.trace),
     })
       .then((msg) => {
         const reply = codec.decode(msg.data);
         if (reply.err !== undefined && reply.err !== null) {
+          observe('error');
           callback({ err: reply.err, isDisposed: true });
         } else {
+          observe('success');
           callback({ response: reply.response, isDisposed: true });
         }
       })
-      .catch((err: NatsError) =>
-        callback({ err: mapNatsError(err, subject, this.timeoutMs), isDisposed: true }),
-      );
+      .catch((err: NatsError) => {
+        observe((err.code as ErrorCode) === ErrorCode.Timeout ? 'timeout' : 'unavailable');
+        callback({ err: mapNatsError(err, subject, this.timeoutMs), isDisposed: true });
+      });
     return () => undefined;
   }
 
@@ -120,4 +140,15 @@ export function mapNatsError(err: NatsError, subject: string, timeoutMs: number)
     default:
       return new ServiceUnavailableError(`The ${service} service is not reachable`, { service });
   }
+}
+
+function natsHeaders(values: unknown): MsgHdrs | undefined {
+  if (!values || typeof values !== 'object') return undefined;
+  const entries = Object.entries(values as Record<string, unknown>).filter(
+    (e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '',
+  );
+  if (entries.length === 0) return undefined;
+  const h = createHeaders();
+  for (const [k, v] of entries) h.set(k, v);
+  return h;
 }

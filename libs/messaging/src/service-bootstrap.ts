@@ -1,14 +1,23 @@
 import { Module, type DynamicModule, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import {
+  Transport,
+  type CustomTransportStrategy,
+  type MicroserviceOptions,
+  type NatsOptions,
+} from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Logger } from 'nestjs-pino';
 import type { NatsConnection } from 'nats';
 import type { MeridianConfig } from '@meridian/config';
 import { queueGroup, type BackendService } from '@meridian/contracts';
-import { HealthModule, ReadinessService } from '@meridian/observability';
+import { HealthModule, ReadinessService, startTelemetry } from '@meridian/observability';
 import { InProcessServer, type InProcessBus } from './in-process.transport';
+import { NATS_SERVER_FACTORY } from './messaging.constants';
+
+/** What a service provides under NATS_SERVER_FACTORY. */
+export type NatsServerFactory = (options: Required<NatsOptions>['options']) => CustomTransportStrategy;
 
 /** Default health/metrics port of each standalone service, when METRICS_PORT is not set. */
 export const DEFAULT_METRICS_PORTS: Record<BackendService, number> = {
@@ -61,10 +70,12 @@ export function assertPayloadFits(nc: NatsConnection, config: MeridianConfig): v
  */
 export async function startService(opts: ServiceBootOptions): Promise<RunningService> {
   const { service, config } = opts;
+  await startTelemetry(config, service);
   if (opts.bus) {
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(opts.module, {
       strategy: new InProcessServer(opts.bus),
       bufferLogs: true,
+      abortOnError: false,
     });
     app.useLogger(app.get(Logger));
     await app.listen();
@@ -74,20 +85,19 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   if (config.natsServers.length === 0) {
     throw new Error(`NATS_URL is required to run the ${service} service on its own`);
   }
-  const natsOptions: MicroserviceOptions = {
-    transport: Transport.NATS,
-    options: {
-      servers: config.natsServers,
-      queue: queueGroup(service),
-      name: `meridian-${service}`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-    },
+  const natsServerOptions: Required<NatsOptions>['options'] = {
+    servers: config.natsServers,
+    queue: queueGroup(service),
+    name: `meridian-${service}`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
   };
+  const natsOptions: MicroserviceOptions = { transport: Transport.NATS, options: natsServerOptions };
   if (opts.http === false) {
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(opts.module, {
       ...natsOptions,
       bufferLogs: true,
+      abortOnError: false,
     });
     app.useLogger(app.get(Logger));
     await app.listen();
@@ -107,13 +117,16 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   const app = await NestFactory.create<NestFastifyApplication>(
     StandaloneServiceModule,
     new FastifyAdapter(),
-    { bufferLogs: true },
+    // Start-up failures reach the caller (and its message) instead of exiting inside Nest.
+    { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  const microservice = app.connectMicroservice<MicroserviceOptions>(natsOptions, {
-    inheritAppConfig: true,
-  });
+  const factory = optionalProvider<NatsServerFactory>(app, NATS_SERVER_FACTORY);
+  const microservice = app.connectMicroservice<MicroserviceOptions>(
+    factory ? { strategy: factory(natsServerOptions) } : natsOptions,
+    { inheritAppConfig: true },
+  );
   await app.startAllMicroservices();
   const nc = microservice.unwrap<NatsConnection>();
   assertPayloadFits(nc, config);
@@ -123,4 +136,11 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   const port = config.metricsPort || DEFAULT_METRICS_PORTS[service];
   await app.listen(port, config.metricsHost);
   return { app, url: await app.getUrl(), close: () => app.close() };
+}
+
+function optionalProvider<T>(app: INestApplicationContext, token: symbol): T | undefined {
+  // serviceCore() registers a null default, so the lookup never throws; a service's own
+  // provider of the token, where it has one, is the non-null entry.
+  const all = app.get(token, { strict: false, each: true }) as unknown as (T | null)[];
+  return all.find((v): v is T => v !== null && v !== undefined);
 }

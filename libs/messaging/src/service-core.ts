@@ -3,9 +3,10 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ConfigModule, type MeridianConfig } from '@meridian/config';
 import type { BackendService } from '@meridian/contracts';
-import { loggerParams } from '@meridian/observability';
+import { loggerParams, TelemetryShutdown } from '@meridian/observability';
+import { RateLimitService } from '@meridian/rate-limit';
 import { EnvelopeSigner } from './envelope';
-import { ENVELOPE_SIGNER, SERVICE_NAME } from './messaging.constants';
+import { ENVELOPE_SIGNER, NATS_SERVER_FACTORY, SERVICE_NAME } from './messaging.constants';
 import { ToolCallInterceptor } from './tool-call.interceptor';
 
 /** What every backend service module starts from: config, logs, its name and the tool-call wrapper. */
@@ -20,11 +21,16 @@ export function serviceCore(
     imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(loggerParams(config, service))],
     providers: [
       { provide: SERVICE_NAME, useValue: service },
+      // No custom NATS server unless the service's own module provides one (the sql worker does).
+      { provide: NATS_SERVER_FACTORY, useValue: null },
       {
         provide: ENVELOPE_SIGNER,
         useValue: new EnvelopeSigner(config.secretKey, config.previousSecretKey),
       },
       { provide: APP_INTERCEPTOR, useClass: ToolCallInterceptor },
+      // service_limits of MCP_RATE_LIMITING, checked by the interceptor on every verified call.
+      RateLimitService.provider(service),
+      TelemetryShutdown,
     ],
   };
 }

@@ -2,25 +2,34 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
-import { from, lastValueFrom, type Observable } from 'rxjs';
+import { from, lastValueFrom, Observable } from 'rxjs';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { toolRegistry, type ToolRequest } from '@meridian/contracts';
-import { AuthenticationError, InternalError, toMeridianError } from '@meridian/errors';
+import { AuthenticationError, ErrorType, InternalError, toMeridianError } from '@meridian/errors';
 import {
+  inSpan,
+  markSpanError,
+  reportError,
   requestContext,
   responsesTruncatedTotal,
   serviceMessageDuration,
   serviceMessagesTotal,
+  traceIdOf,
+  type RequestContext,
+  type TraceHeaders,
 } from '@meridian/observability';
+import { RateLimitService } from '@meridian/rate-limit';
 import type { EnvelopeSigner } from './envelope';
 import { ENVELOPE_SIGNER, SERVICE_NAME } from './messaging.constants';
 import { boundResult } from './response-bounds';
+import { traceHeadersOf } from './trace-headers';
 import { TOOL_NAME_METADATA } from './tool-handler.decorator';
 
 /**
@@ -37,48 +46,92 @@ export class ToolCallInterceptor implements NestInterceptor {
     @Inject(SERVICE_NAME) private readonly service: string,
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
     @Inject(ENVELOPE_SIGNER) private readonly signer: EnvelopeSigner,
+    @Optional() private readonly limits?: RateLimitService,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const tool = this.reflector.get<string | undefined>(TOOL_NAME_METADATA, context.getHandler());
-    if (context.getType() !== 'rpc' || !tool) return next.handle();
-    const request = context.switchToRpc().getData<ToolRequest>();
-    return from(this.run(tool, request, next));
+    if (context.getType() !== 'rpc') return next.handle();
+    const rpc = context.switchToRpc();
+    const trace = traceHeadersOf(rpc.getContext());
+    if (!tool) return this.inContext(rpc.getData(), trace, next);
+    return from(this.run(tool, rpc.getData<ToolRequest>(), next, trace));
   }
 
-  private async run(tool: string, request: ToolRequest, next: CallHandler): Promise<unknown> {
+  /** Other NATS handlers (cancellation, events) log with the request id they were sent. */
+  private inContext(data: unknown, trace: TraceHeaders | undefined, next: CallHandler): Observable<unknown> {
+    const requestId = (data as { request_id?: unknown } | null)?.request_id;
+    if (typeof requestId !== 'string') return next.handle();
+    const ctx: RequestContext = { requestId, traceId: traceIdOf(trace) };
+    return new Observable((subscriber) => requestContext.run(ctx, () => next.handle().subscribe(subscriber)));
+  }
+
+  private async run(
+    tool: string,
+    request: ToolRequest,
+    next: CallHandler,
+    trace?: TraceHeaders,
+  ): Promise<unknown> {
     const started = process.hrtime.bigint();
     const requestId = typeof request?.request_id === 'string' ? request.request_id : 'unknown';
-    return requestContext.run({ requestId, tool, username: request?.principal?.username }, async () => {
-      let status: 'success' | 'error' = 'success';
-      try {
-        if (!request || typeof request !== 'object' || !request.principal?.username) {
-          throw new AuthenticationError('Invalid request envelope', { reason: 'no principal' });
+    const ctx: RequestContext = {
+      requestId,
+      tool,
+      username: request?.principal?.username,
+      traceId: traceIdOf(trace),
+    };
+    const span = { parent: trace, kind: 'server' as const, attributes: { 'meridian.tool': tool } };
+    return requestContext.run(ctx, () =>
+      inSpan(`${this.service} ${tool}`, span, async (outgoing) => {
+        ctx.trace = outgoing;
+        ctx.traceId ??= traceIdOf(outgoing);
+        let status: 'success' | 'error' = 'success';
+        let errorType: string | undefined;
+        try {
+          if (!request || typeof request !== 'object' || !request.principal?.username) {
+            throw new AuthenticationError('Invalid request envelope', { reason: 'no principal' });
+          }
+          if (request.tool !== tool) {
+            throw new AuthenticationError('Invalid request envelope', { reason: 'tool mismatch' });
+          }
+          // The edge is not the only gate: only requests it signed, for this subject, are served.
+          this.signer.verify(request, toolRegistry().subjectOf(tool));
+          // Each service holds its own limits, whatever the edge let through.
+          await this.limits?.checkService(this.service, request.principal, tool);
+          request.args = await toolRegistry().validateArgs(tool, request.args);
+          const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          const bounded = boundResult(result, this.config.maxResponseBytes);
+          if (bounded.bytes > this.config.maxResponseBytes) {
+            this.logger.error({ tool, bytes: bounded.bytes, request_id: requestId }, 'Result too large');
+            throw new InternalError();
+          }
+          if (bounded.truncated) responsesTruncatedTotal().inc({ service: this.service, tool });
+          return bounded.value;
+        } catch (err) {
+          status = 'error';
+          const error = toMeridianError(err, this.logger);
+          errorType = error.type;
+          markSpanError(error.type);
+          if (error.type === ErrorType.Internal) {
+            reportError(err, {
+              service: this.service,
+              tool,
+              request_id: requestId,
+              error_id: error.details?.error_id as string,
+            });
+          }
+          this.logger.debug({ tool, request_id: requestId, error_type: error.type }, error.message);
+          throw new RpcException(error.toBody());
+        } finally {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          serviceMessagesTotal().inc({ service: this.service, tool, status });
+          serviceMessageDuration().observe({ service: this.service, tool }, seconds);
+          this.logger.log(
+            { status, error_type: errorType, duration_ms: Math.round(seconds * 1e6) / 1000 },
+            'Tool call handled',
+          );
         }
-        if (request.tool !== tool) {
-          throw new AuthenticationError('Invalid request envelope', { reason: 'tool mismatch' });
-        }
-        // The edge is not the only gate: only requests it signed, for this subject, are served.
-        this.signer.verify(request, toolRegistry().subjectOf(tool));
-        request.args = await toolRegistry().validateArgs(tool, request.args);
-        const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        const bounded = boundResult(result, this.config.maxResponseBytes);
-        if (bounded.bytes > this.config.maxResponseBytes) {
-          this.logger.error({ tool, bytes: bounded.bytes, request_id: requestId }, 'Result too large');
-          throw new InternalError();
-        }
-        if (bounded.truncated) responsesTruncatedTotal().inc({ service: this.service, tool });
-        return bounded.value;
-      } catch (err) {
-        status = 'error';
-        const error = toMeridianError(err, this.logger);
-        this.logger.debug({ tool, request_id: requestId, error_type: error.type }, error.message);
-        throw new RpcException(error.toBody());
-      } finally {
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        serviceMessagesTotal().inc({ service: this.service, tool, status });
-        serviceMessageDuration().observe({ service: this.service, tool }, seconds);
-      }
-    });
+      }),
+    );
   }
 }

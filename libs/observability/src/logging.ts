@@ -5,12 +5,25 @@ import { requestContext } from './request-context';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.authorization',
   '*.password',
+  '*.passwd',
   '*.token',
+  '*.access_token',
+  '*.refresh_token',
+  '*.id_token',
   '*.secret',
+  '*.client_secret',
   '*.api_key',
+  '*.signature',
+  '*.dsn',
+  '*.*.password',
+  '*.*.token',
+  '*.*.secret',
 ];
 
 const SECRET_PARAMS = /^(access_token|id_token|token|code|signature|api_key|password|secret)$/i;
@@ -42,7 +55,14 @@ export function loggerParams(config: MeridianConfig, service: string): Params {
       // Lines written while a tool call is handled carry its request id, tool and user.
       mixin: () => {
         const ctx = requestContext.getStore();
-        return ctx ? { request_id: ctx.requestId, tool: ctx.tool, user: ctx.username } : {};
+        if (!ctx) return {};
+        const line: Record<string, string | undefined> = {
+          request_id: ctx.requestId,
+          tool: ctx.tool,
+          user: ctx.username,
+        };
+        if (ctx.traceId) line.trace_id = ctx.traceId;
+        return line;
       },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       serializers: {
@@ -53,9 +73,26 @@ export function loggerParams(config: MeridianConfig, service: string): Params {
           query: req.query ? redactQuery(req.query) : req.query,
         }),
       },
-      transport: config.logPretty
-        ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } }
-        : undefined,
+      transport:
+        config.logPretty && prettyAvailable()
+          ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } }
+          : undefined,
     },
   };
+}
+
+/** A caller-chosen request id, if it is short and plain enough to put in logs and headers. */
+export function requestIdFrom(value: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(value) ? value[0] : value;
+  return s && /^[\w.:-]{1,128}$/.test(s) ? s : undefined;
+}
+
+/** Pretty output is for development: pino-pretty is a dev dependency, absent from production images. */
+function prettyAvailable(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, register, type Metric } from 'prom-client';
+import { Counter, Gauge, Histogram, register, type Metric } from 'prom-client';
 
 /**
  * Metrics live in the process-wide prom-client registry and are created on first use, so the
@@ -71,6 +71,89 @@ export function responsesTruncatedTotal(): Counter<'service' | 'tool'> {
         help: 'Tool results cut to MCP_MAX_RESPONSE_BYTES',
         labelNames: ['service', 'tool'],
       }),
+  );
+}
+
+/** Where a rate limit sits: per client address, per user, per user and tool, per user in a service. */
+export type RateLimitScope = 'ip' | 'user' | 'tool' | 'service';
+
+export function rateLimitRejectionsTotal(): Counter<'tool' | 'scope'> {
+  return getOrCreate(
+    'meridian_rate_limit_rejections_total',
+    () =>
+      new Counter({
+        name: 'meridian_rate_limit_rejections_total',
+        help: 'Calls refused by a rate limit, by tool (unknown before authentication) and scope',
+        labelNames: ['tool', 'scope'],
+      }),
+  );
+}
+
+export function rateLimitStoreFailuresTotal(): Counter<'scope' | 'mode'> {
+  return getOrCreate(
+    'meridian_rate_limit_store_failures_total',
+    () =>
+      new Counter({
+        name: 'meridian_rate_limit_store_failures_total',
+        help: 'Rate-limit decisions taken without the shared store, by scope and on_store_failure mode',
+        labelNames: ['scope', 'mode'],
+      }),
+  );
+}
+
+export function cacheHitsTotal(): Counter<'tool'> {
+  return getOrCreate(
+    'meridian_cache_hits_total',
+    () =>
+      new Counter({
+        name: 'meridian_cache_hits_total',
+        help: 'Tool answers served from the cache',
+        labelNames: ['tool'],
+      }),
+  );
+}
+
+export function cacheMissesTotal(): Counter<'tool'> {
+  return getOrCreate(
+    'meridian_cache_misses_total',
+    () =>
+      new Counter({
+        name: 'meridian_cache_misses_total',
+        help: 'Cacheable tool answers computed (not found, expired, or force_refresh)',
+        labelNames: ['tool'],
+      }),
+  );
+}
+
+export function cacheErrorsTotal(): Counter<'tool'> {
+  return getOrCreate(
+    'meridian_cache_errors_total',
+    () =>
+      new Counter({
+        name: 'meridian_cache_errors_total',
+        help: 'Cache store failures; the answer was computed without the cache',
+        labelNames: ['tool'],
+      }),
+  );
+}
+
+export function natsRequestDuration(): Histogram<'subject' | 'outcome'> {
+  return getOrCreate(
+    'meridian_nats_request_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'meridian_nats_request_duration_seconds',
+        help: 'NATS request/reply latency seen by the edge, by subject and outcome',
+        labelNames: ['subject', 'outcome'],
+        buckets: [0.001, 0.0025, ...DURATION_BUCKETS],
+      }),
+  );
+}
+
+export function mcpRequestsInFlight(): Gauge {
+  return getOrCreate(
+    'mcp_requests_in_flight',
+    () => new Gauge({ name: 'mcp_requests_in_flight', help: 'Tool calls the edge is handling now' }),
   );
 }
 

@@ -1,2 +1,10 @@
 export { deriveKey, type KeyPurpose } from './keys';
 export { LinkSigner, type VerifiedLink } from './link-signer';
+export {
+  MAX_EXPLORE_CONFIG_CHARS,
+  PAGES_PREFIX,
+  pageLinkPath,
+  parsePageLink,
+  type PageLink,
+  type PageTarget,
+} from './page-links';

@@ -1,15 +1,17 @@
 import { Global, Module, Optional, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthzModule } from '@meridian/authz';
+import { CacheService } from '@meridian/cache';
 import { ReadinessService } from '@meridian/observability';
+import { CatalogCache } from './catalog-cache.service';
 import { ListQueryService } from './list-query.service';
 import { ViewerService } from './viewer.service';
 
 @Global()
 @Module({
   imports: [AuthzModule],
-  providers: [ViewerService, ListQueryService],
-  exports: [ViewerService, ListQueryService],
+  providers: [ViewerService, ListQueryService, CacheService.provider('catalog'), CatalogCache],
+  exports: [ViewerService, ListQueryService, CatalogCache],
 })
 export class CommonModule implements OnModuleInit {
   constructor(

@@ -30,7 +30,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: EdgeAuthGuard },
         ...(config.auth.enabled ? [JwtStrategy] : []),
       ],
-      exports: [PrincipalResolver, ScopePolicy],
+      exports: [PrincipalResolver, ScopePolicy, IdentityService],
     };
   }
 }

@@ -105,6 +105,27 @@ describe('MeridianExceptionFilter', () => {
       });
     });
 
+    it('adds the RateLimit fields when the refusal names its limit', () => {
+      const reply = answer(
+        new RateLimitError('Rate limit exceeded', 37, {
+          scope: 'user',
+          limit: '100 per minute',
+          limit_points: 100,
+          window_seconds: 60,
+          remaining: 0,
+          reset_seconds: 37,
+        }),
+      );
+      expect(reply.statusCode).toBe(429);
+      expect(reply.headers).toMatchObject({
+        'Retry-After': '37',
+        'RateLimit-Limit': '100',
+        'RateLimit-Remaining': '0',
+        'RateLimit-Reset': '37',
+        'RateLimit-Policy': '100;w=60',
+      });
+    });
+
     it('sets Retry-After for ServiceBusyError, in whole seconds', () => {
       const reply = answer(new ServiceBusyError('catalog is busy', 1.2));
       expect(reply.statusCode).toBe(503);

@@ -1,5 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { reportError } from '@meridian/observability';
+import { rateLimitHeaders } from '@meridian/rate-limit';
 import {
   AuthenticationError,
   InternalError,
@@ -38,10 +40,18 @@ export class MeridianExceptionFilter implements ExceptionFilter {
     else error = toMeridianError(exception, this.logger);
     if (error.type === ErrorType.Internal) {
       this.logger.error({ err: exception, error_id: error.details?.error_id }, 'Request failed');
+      // Errors already reported where they arose (dispatcher, services) arrive as MeridianErrors.
+      if (!(exception instanceof MeridianError) && !MeridianError.fromBody(exception)) {
+        reportError(exception, { service: 'edge', error_id: error.details?.error_id as string });
+      }
     }
     if (reply.sent) return;
     const retryAfter = error.retryAfterSeconds;
     if (retryAfter !== undefined) void reply.header('Retry-After', String(Math.ceil(retryAfter)));
+    if (error.type === ErrorType.RateLimit) {
+      for (const [name, value] of Object.entries(rateLimitHeaders(error.details)))
+        void reply.header(name, value);
+    }
     void reply.status(error.status).header('Content-Type', 'application/json').send(error.toBody());
   }
 }

@@ -12,9 +12,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { AccessService, PROFILE_TTL_MS, roleSet } from '@meridian/authz';
-import { toolRegistry, type Principal, type ToolDefinition } from '@meridian/contracts';
+import { splitImages, toolRegistry, type Principal, type ToolDefinition } from '@meridian/contracts';
 import { toMeridianError } from '@meridian/errors';
 import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service';
+import { CancellableServer, mcpCancelKey, reportProgress } from './mcp-call-control';
 
 const INSTRUCTIONS =
   'Meridian exposes governed analytics: start with get_instance_info, then list_dashboards, ' +
@@ -79,13 +80,14 @@ export class McpServerFactory {
   }
 
   create(): Server {
-    const server = new Server(
+    const server = new CancellableServer(
       { name: 'meridian', title: 'Meridian', version: this.config.version },
       {
         capabilities: { tools: { listChanged: false } },
         instructions: INSTRUCTIONS,
         jsonSchemaValidator: this.validator,
       },
+      (authInfo, id) => this.cancelled(authInfo as McpRequestAuth | undefined, id),
     );
     server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => {
       const auth = extra.authInfo as McpRequestAuth | undefined;
@@ -103,12 +105,25 @@ export class McpServerFactory {
       if (!toolRegistry().has(name)) {
         throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       }
-      return this.callTool(auth.extra.principal, name, args ?? {}, auth.extra.requestId, {
-        remoteAddr: auth.extra.remoteAddr,
-        client: callerOf(extra.requestInfo?.headers['user-agent'], request.params._meta),
-      });
+      // The SDK aborts extra.signal when the HTTP request closes early.
+      const stopProgress = reportProgress(request.params._meta?.progressToken, extra.sendNotification);
+      try {
+        return await this.callTool(auth.extra.principal, name, args ?? {}, auth.extra.requestId, {
+          remoteAddr: auth.extra.remoteAddr,
+          client: callerOf(extra.requestInfo?.headers['user-agent'], request.params._meta),
+          signal: extra.signal,
+          cancelKey: mcpCancelKey(extra.requestId),
+        });
+      } finally {
+        stopProgress();
+      }
     });
     return server;
+  }
+
+  /** notifications/cancelled: the call it names may run anywhere, so every sql worker hears it. */
+  private cancelled(auth: McpRequestAuth | undefined, id: string | number): void {
+    if (auth?.extra?.principal) this.dispatcher.cancel(auth.extra.principal, mcpCancelKey(id), auth.extra.requestId);
   }
 
   async callTool(
@@ -123,7 +138,15 @@ export class McpServerFactory {
         string,
         unknown
       >;
-      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+      // Rendered images travel as image content beside the JSON, not as base64 inside it.
+      const { structured, images } = splitImages(result);
+      return {
+        content: [
+          { type: 'text', text: JSON.stringify(structured) },
+          ...images.map((i) => ({ type: 'image' as const, data: i.data, mimeType: i.mimeType })),
+        ],
+        structuredContent: structured,
+      };
     } catch (err) {
       const body = toMeridianError(err).toBody() as unknown as Record<string, unknown>;
       return {

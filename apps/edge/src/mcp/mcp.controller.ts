@@ -1,14 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { Controller, Delete, Get, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import { cleanTraceHeaders, requestContext, traceIdOf } from '@meridian/observability';
 import { Protect } from '../auth/auth-policy.decorator';
 import type { AuthenticatedRequest } from '../auth/edge-auth.guard';
 import { PrincipalResolver } from '../auth/principal.resolver';
 import { ScopePolicy, toolCallsIn } from '../auth/scope.policy';
 import { McpServerFactory, type McpRequestAuth } from './mcp-server.factory';
 import { OriginPolicy } from './origin-policy';
+import { requestIdOf } from '../http/request-id';
 
 /**
  * Streamable HTTP, stateless: every POST is served by a fresh transport and server, so any edge
@@ -34,7 +35,7 @@ export class McpController {
     // The scope challenge must be an HTTP 403, so the tools a message calls are checked here,
     // before the body reaches the MCP server (every call of a batch).
     this.scopes.assert(principal, reply, toolCallsIn(req.body));
-    const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+    const requestId = requestIdOf(req);
     const auth: McpRequestAuth = {
       // The raw token stays at the edge: nothing behind it needs it.
       token: '',
@@ -54,7 +55,11 @@ export class McpController {
     });
     try {
       await server.connect(transport);
-      await transport.handleRequest(req.raw, reply.raw, req.body);
+      // The calls of this message run in its request context, with the caller's trace context.
+      const trace = cleanTraceHeaders(req.headers);
+      await requestContext.run({ requestId, trace, traceId: traceIdOf(trace) }, () =>
+        transport.handleRequest(req.raw, reply.raw, req.body),
+      );
     } catch (err) {
       this.logger.error({ err, request_id: requestId }, 'MCP request failed');
       if (!reply.raw.headersSent) {
@@ -76,9 +81,4 @@ export class McpController {
       .header('Allow', 'POST')
       .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: use POST' }, id: null });
   }
-}
-
-function headerValue(v: string | string[] | undefined): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && /^[\w.:-]{1,128}$/.test(s) ? s : undefined;
 }

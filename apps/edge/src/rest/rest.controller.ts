@@ -1,13 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { toolRegistry } from '@meridian/contracts';
 import { NotFoundError, ValidationError } from '@meridian/errors';
+import { cleanTraceHeaders } from '@meridian/observability';
 import { Protect } from '../auth/auth-policy.decorator';
 import type { AuthenticatedRequest } from '../auth/edge-auth.guard';
 import { PrincipalResolver } from '../auth/principal.resolver';
 import { ScopePolicy } from '../auth/scope.policy';
 import { ToolDispatcher } from '../tools/tool-dispatcher.service';
+import { requestIdOf } from '../http/request-id';
 
 /**
  * The REST form of every tool, derived from the registry: `POST /<tool>` with
@@ -63,14 +64,25 @@ export class RestController {
   ) {
     const principal = await this.principals.resolve(req);
     this.scopes.assert(principal, reply, [tool]);
-    const id = requestId && /^[\w.:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
+    const id = requestId && /^[\w.:-]{1,128}$/.test(requestId) ? requestId : requestIdOf(req);
     void reply.header('X-Request-Id', id);
     return this.dispatcher.call(principal, tool, args, {
       requestId: id,
       remoteAddr: req.ip,
       client: { userAgent: req.headers['user-agent'] },
+      trace: cleanTraceHeaders(req.headers),
+      signal: abortedWhenGone(reply),
     });
   }
+}
+
+/** Aborts when the client closes the connection before its answer was written (a query stops with it). */
+function abortedWhenGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 function requestArgs(body: unknown): unknown {

@@ -30,7 +30,9 @@ export async function createServiceClients(
   if (config.natsServers.length === 0) {
     throw new Error('NATS_URL is required to run the edge on its own');
   }
-  const nats = new NatsRequestClient(config.natsServers, config.requestTimeoutMs);
+  // Each call waits its own time (see callTimeoutMs); the bus only bounds the longest.
+  const busTimeoutMs = Math.max(config.requestTimeoutMs, config.webserverTimeoutMs);
+  const nats = new NatsRequestClient(config.natsServers, busTimeoutMs);
   await nats.connect();
   return {
     clients: Object.fromEntries(BACKENDS.map((s) => [s, nats])),

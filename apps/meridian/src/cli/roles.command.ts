@@ -1,4 +1,5 @@
 import type { MeridianConfig } from '@meridian/config';
+import { CacheService } from '@meridian/cache';
 import { Role, User } from '@meridian/persistence';
 import { table, UsageError, withMetadata, type Say } from './cli-context';
 
@@ -57,5 +58,9 @@ async function change(config: MeridianConfig, roleName: string, username: string
     if (!grant) user.roles = user.roles.filter((r) => r.id !== role.id);
     await users.save(user);
   });
+  // Cached answers keyed under the old grants must not be served again, in any process.
+  const cache = new CacheService(config.cache, 'cli');
+  await cache.bump('acl');
+  await cache.onApplicationShutdown();
   say(`${grant ? 'Granted' : 'Revoked'} ${roleName} ${grant ? 'to' : 'from'} ${username}`);
 }

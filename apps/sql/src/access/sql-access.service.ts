@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { RlsPolicyService, type AccessProfile } from '@meridian/authz';
+import type { AccessProfile } from '@meridian/authz';
 import type { Principal } from '@meridian/contracts';
 import type { Database } from '@meridian/persistence';
 import type { AnalysedStatement, SqlDialect } from '../guard/statement';
 import { planAccess, type AccessPlan } from './access-plan';
+import { RlsPredicates } from './rls-predicates.service';
 import { SqlCatalogRepository } from './sql-catalog.repository';
 
 /** Gathers what the access plan needs about the caller and the database, then plans. */
@@ -11,7 +12,7 @@ import { SqlCatalogRepository } from './sql-catalog.repository';
 export class SqlAccessService {
   constructor(
     private readonly catalog: SqlCatalogRepository,
-    private readonly rls: RlsPolicyService,
+    private readonly rls: RlsPredicates,
   ) {}
 
   async plan(
@@ -48,7 +49,7 @@ export class SqlAccessService {
   private async predicates(principal: Principal, databaseId: number): Promise<Map<number, string>> {
     const ids = await this.catalog.datasetsWithFilters(databaseId);
     const entries = await Promise.all(
-      ids.map(async (id) => [id, await this.rls.predicateFor(principal, id)] as const),
+      ids.map(async (id) => [id, await this.rls.of(principal, id)] as const),
     );
     return new Map(entries.filter((e): e is readonly [number, string] => e[1] !== null));
   }

@@ -4,6 +4,7 @@ import { visibleDatabases, visibleDatasets, type AccessProfile } from '@meridian
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { Database, Dataset, RlsFilter, SecretBox } from '@meridian/persistence';
 import type { ConnectionTarget } from '../engines/engine';
+import { MetadataCache, cacheKey } from './metadata-cache';
 
 /** A physical dataset: a table or view of the database, by schema and name. */
 export interface TableDataset {
@@ -19,6 +20,10 @@ export interface TableDataset {
 @Injectable()
 export class SqlCatalogRepository {
   private readonly box: SecretBox;
+  private readonly databases = new MetadataCache<Database | null>();
+  private readonly tables = new MetadataCache<TableDataset[]>();
+  private readonly readable = new MetadataCache<Set<number>>();
+  private readonly filtered = new MetadataCache<number[]>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,7 +34,11 @@ export class SqlCatalogRepository {
   }
 
   /** The database, when it exists and the profile sees it. */
-  async database(profile: AccessProfile, id: number): Promise<Database | null> {
+  database(profile: AccessProfile, id: number): Promise<Database | null> {
+    return this.databases.get(cacheKey(profile.roles, id), () => this.loadDatabase(profile, id));
+  }
+
+  private loadDatabase(profile: AccessProfile, id: number): Promise<Database | null> {
     const qb = this.dataSource
       .getRepository(Database)
       .createQueryBuilder('db')
@@ -56,6 +65,10 @@ export class SqlCatalogRepository {
 
   /** The database's datasets that stand for a table or view (not virtual ones). */
   tableDatasets(databaseId: number): Promise<TableDataset[]> {
+    return this.tables.get(cacheKey(databaseId), () => this.loadTableDatasets(databaseId));
+  }
+
+  private loadTableDatasets(databaseId: number): Promise<TableDataset[]> {
     return this.dataSource
       .getRepository(Dataset)
       .createQueryBuilder('ds')
@@ -66,7 +79,11 @@ export class SqlCatalogRepository {
   }
 
   /** Ids of the database's datasets the profile may read. */
-  async readableDatasetIds(profile: AccessProfile, databaseId: number): Promise<Set<number>> {
+  readableDatasetIds(profile: AccessProfile, databaseId: number): Promise<Set<number>> {
+    return this.readable.get(cacheKey(profile.roles, databaseId), () => this.loadReadable(profile, databaseId));
+  }
+
+  private async loadReadable(profile: AccessProfile, databaseId: number): Promise<Set<number>> {
     const qb = this.dataSource
       .getRepository(Dataset)
       .createQueryBuilder('ds')
@@ -79,7 +96,11 @@ export class SqlCatalogRepository {
   }
 
   /** Ids of the database's datasets that at least one RLS filter names. */
-  async datasetsWithFilters(databaseId: number): Promise<number[]> {
+  datasetsWithFilters(databaseId: number): Promise<number[]> {
+    return this.filtered.get(cacheKey(databaseId), () => this.loadFiltered(databaseId));
+  }
+
+  private async loadFiltered(databaseId: number): Promise<number[]> {
     const rows = await this.dataSource
       .getRepository(RlsFilter)
       .createQueryBuilder('f')

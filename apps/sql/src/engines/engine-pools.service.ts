@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import type { DatabaseBackend } from '@meridian/persistence';
-import type { ConnectionTarget, EnginePool, SqlEngine } from './engine';
+import { reportPools } from '../worker/sql-metrics';
+import type { ConnectionTarget, EnginePool, PoolStats, SqlEngine } from './engine';
 import { MysqlEngine } from './mysql.engine';
 import { PostgresEngine } from './postgres.engine';
 
 interface OpenPool {
   fingerprint: string;
+  name: string;
   pool: EnginePool;
 }
 
@@ -29,8 +31,11 @@ export class EnginePools implements OnApplicationShutdown {
     mysql: new MysqlEngine(),
   };
   private readonly pools = new Map<number, OpenPool>();
+  private readonly unreport: () => void;
 
-  constructor(@Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig) {}
+  constructor(@Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig) {
+    this.unreport = reportPools(() => this.stats());
+  }
 
   engine(backend: DatabaseBackend): SqlEngine {
     const engine = this.engines[backend];
@@ -44,11 +49,17 @@ export class EnginePools implements OnApplicationShutdown {
     if (open?.fingerprint === fingerprint) return open.pool;
     if (open) this.retire(target.id, open.pool);
     const pool = this.engine(target.backend).open(target, this.config.pool);
-    this.pools.set(target.id, { fingerprint, pool });
+    this.pools.set(target.id, { fingerprint, name: target.name, pool });
     return pool;
   }
 
+  /** Size, idle connections and waiters of each open pool, by database name. */
+  *stats(): Iterable<[string, PoolStats]> {
+    for (const open of this.pools.values()) yield [open.name, open.pool.stats()];
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.unreport();
     const open = [...this.pools.values()];
     this.pools.clear();
     await Promise.allSettled(open.map((o) => o.pool.close()));

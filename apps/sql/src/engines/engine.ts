@@ -1,4 +1,5 @@
 import type { PoolConfig } from '@meridian/config';
+import { TimeoutError } from '@meridian/errors';
 import type { DatabaseBackend } from '@meridian/persistence';
 import type { SqlDialect } from '../guard/statement';
 
@@ -24,6 +25,10 @@ export interface EngineQuery {
   maxRows: number;
   /** Schemas unqualified names resolve in (PostgreSQL); null keeps the server's default. */
   searchPath: readonly string[] | null;
+  /** Values bound to the statement's placeholders ($1 on PostgreSQL, ? on MySQL). */
+  params?: readonly unknown[];
+  /** Aborting it cancels the statement on the server. */
+  signal?: AbortSignal;
 }
 
 export interface ResultColumn {
@@ -40,13 +45,22 @@ export interface EngineResult {
   executionMs: number;
 }
 
+/** How busy a pool is: open connections, idle ones, callers waiting for one. */
+export interface PoolStats {
+  size: number;
+  idle: number;
+  waiting: number;
+}
+
 /** Connections to one registered database. */
 export interface EnginePool {
   /**
-   * Runs one statement with the engine's timeout, cancelling it on the server when it is exceeded.
-   * Throws TimeoutError, ServiceBusyError (no free connection in time) or DatabaseError.
+   * Runs one statement with the engine's timeout, cancelling it on the server when it is exceeded
+   * or the query's signal aborts. Throws TimeoutError, ServiceBusyError (no free connection in
+   * time) or DatabaseError.
    */
   execute(query: EngineQuery): Promise<EngineResult>;
+  stats(): PoolStats;
   close(): Promise<void>;
 }
 
@@ -59,3 +73,8 @@ export interface SqlEngine {
 
 /** Grace after the server-side timeout before the engine cancels the query itself. */
 export const CANCEL_GRACE_MS = 1000;
+
+/** What a query stopped by its caller (client gone, MCP cancellation) answers. */
+export function cancelledError(): TimeoutError {
+  return new TimeoutError('The query was cancelled at the caller’s request', { reason: 'cancelled' });
+}

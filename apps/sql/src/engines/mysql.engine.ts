@@ -12,10 +12,12 @@ import { DatabaseError, ServiceBusyError, TimeoutError } from '@meridian/errors'
 import { MysqlDialect } from '../dialects/mysql/mysql.dialect';
 import {
   CANCEL_GRACE_MS,
+  cancelledError,
   type ConnectionTarget,
   type EnginePool,
   type EngineQuery,
   type EngineResult,
+  type PoolStats,
   type SqlEngine,
 } from './engine';
 import { isDecimal, mysqlColumn } from './mysql-types';
@@ -49,6 +51,7 @@ class MysqlPool implements EnginePool {
   private readonly options: PoolOptions;
   private readonly born = new WeakMap<PoolConnection, number>();
   private mariadb: Promise<boolean> | undefined;
+  private waiting = 0;
 
   constructor(
     private readonly target: ConnectionTarget,
@@ -80,19 +83,28 @@ class MysqlPool implements EnginePool {
   }
 
   async execute(query: EngineQuery): Promise<EngineResult> {
+    if (query.signal?.aborted) throw cancelledError();
     const conn = await this.connect();
-    let timedOut = false;
-    let broken = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      broken = true;
+    const stop = { timedOut: false, cancelled: false, broken: false };
+    const kill = () => {
+      stop.broken = true;
       void this.kill(conn.threadId);
+    };
+    const timer = setTimeout(() => {
+      stop.timedOut = true;
+      kill();
     }, query.timeoutMs + CANCEL_GRACE_MS);
+    const onAbort = () => {
+      stop.cancelled = true;
+      kill();
+    };
+    query.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (query.signal?.aborted) throw cancelledError();
       await conn.query(await this.sessionSettings(conn, query.timeoutMs));
       await conn.query(query.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
       const started = performance.now();
-      const [result, fields] = await conn.query({ sql: query.sql, rowsAsArray: true });
+      const [result, fields] = await this.run(conn, query);
       const executionMs = performance.now() - started;
       await conn.query(query.readOnly ? 'ROLLBACK' : 'COMMIT');
       const list: FieldPacket[] = Array.isArray(fields) ? fields : [];
@@ -107,11 +119,29 @@ class MysqlPool implements EnginePool {
         executionMs,
       };
     } catch (err) {
-      await conn.query('ROLLBACK').catch(() => (broken = true));
-      throw this.translate(err, query, timedOut);
+      await conn.query('ROLLBACK').catch(() => (stop.broken = true));
+      throw stop.cancelled ? cancelledError() : this.translate(err, query, stop.timedOut);
     } finally {
       clearTimeout(timer);
-      this.release(conn, broken);
+      query.signal?.removeEventListener('abort', onAbort);
+      this.release(conn, stop.broken);
+    }
+  }
+
+  stats(): PoolStats {
+    // mysql2 keeps its counts on the callback pool underneath the promise wrapper.
+    const inner = (this.pool as unknown as { pool?: Record<string, { length?: number } | undefined> }).pool;
+    const count = (key: string) => inner?.[key]?.length ?? 0;
+    return { size: count('_allConnections'), idle: count('_freeConnections'), waiting: this.waiting };
+  }
+
+  /** Bound values go through a server-side prepared statement, closed again after the one run. */
+  private async run(conn: PoolConnection, query: EngineQuery) {
+    if (!query.params) return conn.query({ sql: query.sql, rowsAsArray: true });
+    try {
+      return await conn.execute({ sql: query.sql, rowsAsArray: true }, [...query.params] as never);
+    } finally {
+      conn.unprepare(query.sql);
     }
   }
 
@@ -120,7 +150,8 @@ class MysqlPool implements EnginePool {
   }
 
   private async connect(): Promise<PoolConnection> {
-    const pending = this.pool.getConnection();
+    this.waiting++;
+    const pending = this.pool.getConnection().finally(() => this.waiting--);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

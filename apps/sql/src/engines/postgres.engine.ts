@@ -13,10 +13,12 @@ import { DatabaseError, ServiceBusyError, TimeoutError } from '@meridian/errors'
 import { PostgresDialect, quotePgIdent } from '../dialects/postgres/postgres.dialect';
 import {
   CANCEL_GRACE_MS,
+  cancelledError,
   type ConnectionTarget,
   type EnginePool,
   type EngineQuery,
   type EngineResult,
+  type PoolStats,
   type ResultColumn,
   type SqlEngine,
 } from './engine';
@@ -79,20 +81,30 @@ class PostgresPool implements EnginePool {
   }
 
   async execute(query: EngineQuery): Promise<EngineResult> {
+    if (query.signal?.aborted) throw cancelledError();
     const client = await this.connect();
-    let timedOut = false;
-    let broken = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      broken = true;
+    const stop = { timedOut: false, cancelled: false, broken: false };
+    const cancel = () => {
+      stop.broken = true;
       void this.cancel((client as PoolClient & { processID?: number }).processID);
+    };
+    const timer = setTimeout(() => {
+      stop.timedOut = true;
+      cancel();
     }, query.timeoutMs + CANCEL_GRACE_MS);
+    const onAbort = () => {
+      stop.cancelled = true;
+      cancel();
+    };
+    query.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (query.signal?.aborted) throw cancelledError();
       await client.query(this.preamble(query));
       const started = performance.now();
       // The extended protocol refuses a second statement even if one ever got this far.
       const statement: QueryArrayConfig & { queryMode: 'extended' } = {
         text: query.sql,
+        values: query.params ? [...query.params] : undefined,
         rowMode: 'array',
         queryMode: 'extended',
       };
@@ -109,12 +121,17 @@ class PostgresPool implements EnginePool {
         executionMs,
       };
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw this.translate(err, query, timedOut);
+      await client.query('ROLLBACK').catch(() => (stop.broken = true));
+      throw stop.cancelled ? cancelledError() : this.translate(err, query, stop.timedOut);
     } finally {
       clearTimeout(timer);
-      client.release(broken);
+      query.signal?.removeEventListener('abort', onAbort);
+      client.release(stop.broken);
     }
+  }
+
+  stats(): PoolStats {
+    return { size: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   close(): Promise<void> {

@@ -1,15 +1,16 @@
 import { Controller } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
+import { Ctx, Payload, type BaseRpcContext } from '@nestjs/microservices';
 import type { ToolRequest } from '@meridian/contracts';
-import { ToolHandler } from '@meridian/messaging';
+import { sqlCall } from '../worker/sql-call';
+import { SqlToolHandler } from '../worker/sql-tool-handler.decorator';
 import { ExecuteSqlService, type ExecuteSqlArgs } from './execute-sql.service';
 
 @Controller()
 export class ExecuteSqlHandler {
   constructor(private readonly sql: ExecuteSqlService) {}
 
-  @ToolHandler('execute_sql')
-  execute(@Payload() req: ToolRequest<ExecuteSqlArgs>) {
-    return this.sql.execute(req.principal, req.args);
+  @SqlToolHandler('execute_sql')
+  execute(@Payload() req: ToolRequest<ExecuteSqlArgs>, @Ctx() ctx: BaseRpcContext<unknown[]>) {
+    return this.sql.execute(sqlCall(req, ctx), req.args);
   }
 }

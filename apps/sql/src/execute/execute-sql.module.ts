@@ -1,14 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AuthzModule } from '@meridian/authz';
-import { SqlAccessService } from '../access/sql-access.service';
-import { SqlCatalogRepository } from '../access/sql-catalog.repository';
-import { EnginePools } from '../engines/engine-pools.service';
+import { SqlWorkerModule } from '../worker/sql-worker.module';
 import { ExecuteSqlHandler } from './execute-sql.handler';
 import { ExecuteSqlService } from './execute-sql.service';
 
 @Module({
-  imports: [AuthzModule],
+  imports: [AuthzModule, SqlWorkerModule],
   controllers: [ExecuteSqlHandler],
-  providers: [ExecuteSqlService, SqlAccessService, SqlCatalogRepository, EnginePools],
+  providers: [ExecuteSqlService],
 })
 export class ExecuteSqlModule {}

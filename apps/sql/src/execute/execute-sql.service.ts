@@ -1,17 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessService } from '@meridian/authz';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
-import type { Principal } from '@meridian/contracts';
 import { ValidationError } from '@meridian/errors';
 import { SqlAccessService } from '../access/sql-access.service';
 import { SqlCatalogRepository } from '../access/sql-catalog.repository';
 import { EnginePools } from '../engines/engine-pools.service';
 import { deny, refuse } from '../guard/guard-rules';
-import { ConcurrencyGate } from '../limits/concurrency-gate';
+import type { SqlCall } from '../worker/sql-call';
+import { SqlRunner, queryTimeoutSeconds } from '../worker/sql-runner.service';
 import { dryRunResult, shapeResult, type SqlResult } from './sql-result';
 
 export const DEFAULT_LIMIT = 1000;
-export const DEFAULT_TIMEOUT_SECONDS = 30;
 
 /** The arguments of execute_sql, as validated against its DTO. */
 export interface ExecuteSqlArgs {
@@ -29,27 +28,19 @@ export interface ExecuteSqlArgs {
  */
 @Injectable()
 export class ExecuteSqlService {
-  private readonly gate: ConcurrencyGate;
-
   constructor(
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
     private readonly access: AccessService,
     private readonly sqlAccess: SqlAccessService,
     private readonly catalog: SqlCatalogRepository,
     private readonly pools: EnginePools,
-  ) {
-    this.gate = new ConcurrencyGate(config.sql.workerConcurrency, config.sql.workerQueueSize);
-  }
+    private readonly runner: SqlRunner,
+  ) {}
 
-  async execute(principal: Principal, args: ExecuteSqlArgs): Promise<SqlResult> {
-    const maxTimeout = this.config.sql.maxTimeoutSeconds;
-    const timeout = args.timeout ?? Math.min(DEFAULT_TIMEOUT_SECONDS, maxTimeout);
-    if (timeout > maxTimeout) {
-      throw new ValidationError(`timeout must not exceed SQLLAB_TIMEOUT (${maxTimeout} seconds)`, {
-        field: 'timeout',
-        max: maxTimeout,
-      });
-    }
+  async execute(call: SqlCall, args: ExecuteSqlArgs): Promise<SqlResult> {
+    const { principal } = call;
+    if (!args.dry_run) this.runner.assertAdmissible(call);
+    const timeout = queryTimeoutSeconds(args.timeout, this.config.sql.maxTimeoutSeconds);
     const limit = args.limit ?? DEFAULT_LIMIT;
     const profile = await this.access.profileFor(principal);
     const db = await this.catalog.database(profile, args.database_id);
@@ -67,16 +58,8 @@ export class ExecuteSqlService {
       maxRows: statement.kind === 'read' ? maxRows : null,
     });
     if (args.dry_run) return dryRunResult(sql);
-    const pool = this.pools.pool(this.catalog.target(db));
-    const result = await this.gate.run(() =>
-      pool.execute({
-        sql,
-        readOnly: statement.kind !== 'write',
-        timeoutMs: timeout * 1000,
-        maxRows,
-        searchPath: plan.searchPath,
-      }),
-    );
+    const query = { sql, readOnly: statement.kind !== 'write', maxRows, searchPath: plan.searchPath };
+    const result = await this.runner.run(call, db, query, timeout);
     return shapeResult(result, sql, limit, this.config.maxResponseBytes);
   }
 }

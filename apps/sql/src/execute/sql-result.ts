@@ -37,7 +37,13 @@ export function dryRunResult(sql: string): SqlResult {
  * Rows as objects keyed by (unique) column name, cut to `limit` and then to what fits in
  * `maxBytes`, saying why when anything was cut.
  */
-export function shapeResult(result: EngineResult, sql: string, limit: number, maxBytes: number): SqlResult {
+export function shapeResult(
+  result: EngineResult,
+  sql: string,
+  limit: number,
+  maxBytes: number,
+  limitField = 'limit',
+): SqlResult {
   const names = uniqueNames(result.columns.map((c) => c.name));
   const columns = result.columns.map((c, i) => ({ ...c, name: names[i] }));
   const overLimit = result.rows.length > limit;
@@ -48,7 +54,7 @@ export function shapeResult(result: EngineResult, sql: string, limit: number, ma
     row_count: rows.length,
     affected_rows: result.affectedRows,
     truncated: overLimit,
-    truncation_reason: overLimit ? `Result limited to ${limit} rows (limit)` : null,
+    truncation_reason: overLimit ? `Result limited to ${limit} rows (${limitField})` : null,
     execution_time_ms: Math.round(result.executionMs * 1000) / 1000,
     executed_sql: sql,
     dry_run: false,

@@ -1,4 +1,4 @@
-import { IsIdentifier } from '../validation';
+import { ForceRefresh, IsIdentifier } from '../validation';
 
 export class GetChartInfoRequest {
   @IsIdentifier()
@@ -8,6 +8,9 @@ export class GetChartInfoRequest {
 export class GetDatasetInfoRequest {
   @IsIdentifier()
   identifier!: number | string;
+
+  @ForceRefresh()
+  force_refresh?: boolean;
 }
 
 export class GetDatabaseInfoRequest {

@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { FILTER_OPERATORS, type ColumnKind, type FilterOperator, type ListModelSpec } from '../list-models';
-import { PageNumber, PageSize } from '../validation';
+import { ForceRefresh, PageNumber, PageSize } from '../validation';
 
 export interface ListFilter {
   col: string;
@@ -29,6 +29,8 @@ export interface ListQuery {
   select_columns?: string[];
   order_column?: string;
   order_direction?: 'asc' | 'desc';
+  /** Skip a cached answer (list tools named in MCP_CACHE_CONFIG.cache_tools). */
+  force_refresh?: boolean;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -150,9 +152,11 @@ export function createListQueryDto(spec: ListModelSpec): new () => ListQuery {
     select_columns?: string[];
     order_column?: string;
     order_direction?: 'asc' | 'desc';
+    force_refresh?: boolean;
   }
   named(Query, `${spec.dtoName}Request`);
   PageNumber()(Query.prototype, 'page');
+  ForceRefresh()(Query.prototype, 'force_refresh');
   PageSize()(Query.prototype, 'page_size');
 
   // Query strings carry filters as JSON text; make its items Filter instances like a JSON body's.

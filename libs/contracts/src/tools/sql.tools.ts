@@ -11,8 +11,10 @@ import {
   MinLength,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
+import { QueryDatasetRequest } from '../dto/query-dataset.dto';
 import type { JsonSchema } from '../json-schema';
-import { SQL_SCOPE, type ToolSpec } from '../tool-definition';
+import { rpcSubject } from '../service-name';
+import { READ_ONLY, READ_SCOPE, SQL_SCOPE, type ToolSpec } from '../tool-definition';
 
 export const DEFAULT_SQL_LIMIT = 1000;
 export const MAX_SQL_LIMIT = 10_000;
@@ -124,6 +126,38 @@ export const SQL_RESULT_SCHEMA: JsonSchema = {
   required: ['columns', 'rows', 'row_count', 'truncated', 'execution_time_ms', 'executed_sql', 'dry_run'],
 };
 
+const { affected_rows: _affected, dry_run: _dryRun, ...resultFields } = SQL_RESULT_SCHEMA.properties ?? {};
+
+/** execute_sql's answer without what only raw SQL has; executed_sql shows placeholders, not values. */
+export const QUERY_DATASET_RESULT_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: resultFields,
+  required: ['columns', 'rows', 'row_count', 'truncated', 'execution_time_ms', 'executed_sql'],
+};
+
+/**
+ * Every sql worker subscribes here outside any queue group: a cancel reaches whichever worker
+ * runs the call.
+ */
+export const SQL_CANCEL_SUBJECT = rpcSubject('sql', 'cancel');
+
+/**
+ * Where a request goes when no sql worker has a free slot (each saturated worker leaves its tool
+ * subjects until it drains): every worker keeps this subscription and queues or refuses at once.
+ */
+export function sqlOverflowSubject(toolSubject: string): string {
+  return `${toolSubject}.overflow`;
+}
+
+/**
+ * A request to the sql service may name its call in `cancel_key` (beside the signed fields). A
+ * cancel is signed like a request for SQL_CANCEL_SUBJECT, with tool `cancel` and args
+ * `{cancel_key}`: it stops the calls of the same user under that key.
+ */
+export type SqlCancelArgs = { cancel_key: string };
+export const SQL_CANCEL_TOOL = 'cancel';
+export const MAX_CANCEL_KEY_LENGTH = 200;
+
 export const SQL_TOOLS: ToolSpec[] = [
   {
     name: 'execute_sql',
@@ -141,5 +175,20 @@ export const SQL_TOOLS: ToolSpec[] = [
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     scope: SQL_SCOPE,
     permission: { action: 'can_execute_sql_query', resource: 'SQLLab' },
+  },
+  {
+    name: 'query_dataset',
+    title: 'Query dataset',
+    description:
+      'Query a dataset without writing SQL: columns, metrics (an aggregate of a column, or a saved ' +
+      'metric), filters, group_by, a time grain on a temporal column, order_by and row_limit. Names ' +
+      'are checked against the dataset, values are bound as parameters, row-level security applies. ' +
+      'Returns columns and rows plus the SQL that ran.',
+    service: 'sql',
+    input: QueryDatasetRequest,
+    output: QUERY_DATASET_RESULT_SCHEMA,
+    annotations: READ_ONLY,
+    scope: READ_SCOPE,
+    permission: { action: 'can_read', resource: 'Dataset' },
   },
 ];

@@ -1,0 +1,16 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload, type BaseRpcContext } from '@nestjs/microservices';
+import type { QueryDatasetRequest, ToolRequest } from '@meridian/contracts';
+import { sqlCall } from '../worker/sql-call';
+import { SqlToolHandler } from '../worker/sql-tool-handler.decorator';
+import { DatasetQueryService } from './dataset-query.service';
+
+@Controller()
+export class DatasetQueryHandler {
+  constructor(private readonly datasets: DatasetQueryService) {}
+
+  @SqlToolHandler('query_dataset')
+  query(@Payload() req: ToolRequest<QueryDatasetRequest>, @Ctx() ctx: BaseRpcContext<unknown[]>) {
+    return this.datasets.query(sqlCall(req, ctx), req.args);
+  }
+}

@@ -1,0 +1,206 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
+import { TIME_GRAINS, type TimeGrain } from './query-dataset.dto';
+import {
+  CHART_TYPES,
+  ChartAxis,
+  ChartColumnRef,
+  ChartFilter,
+  ChartSort,
+  FILTERS,
+  Name,
+  Nested,
+  Required,
+  RowLimit,
+  XY_KINDS,
+  type XyKind,
+} from './chart-parts.dto';
+
+/* The four chart configurations a `config` argument can be, told apart by chart_type. */
+
+@JSONSchema({ additionalProperties: false, description: 'Line, bar, area or scatter chart' })
+export class XyChartConfig {
+  @IsIn(['xy'])
+  @JSONSchema({ type: 'string', enum: ['xy'] })
+  chart_type!: 'xy';
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ChartColumnRef)
+  @JSONSchema({
+    $ref: '#/definitions/ChartColumnRef',
+    description: "X axis column (default: the dataset's main time column)",
+  })
+  x?: ChartColumnRef;
+
+  @Nested(() => ChartColumnRef, { min: 1, max: 10, description: 'Metrics on the Y axis (1 or more)' })
+  y!: ChartColumnRef[];
+
+  @IsOptional()
+  @IsIn([...XY_KINDS], { message: `kind must be one of: ${XY_KINDS.join(', ')}` })
+  @JSONSchema({ type: 'string', enum: [...XY_KINDS], default: 'line' })
+  kind?: XyKind;
+
+  @IsOptional()
+  @Nested(() => ChartColumnRef, { max: 3, description: 'Columns splitting the data into series' })
+  group_by?: ChartColumnRef[];
+
+  @IsOptional()
+  @IsIn([...TIME_GRAINS], { message: `time_grain must be one of: ${TIME_GRAINS.join(', ')}` })
+  @JSONSchema({ type: 'string', enum: [...TIME_GRAINS], description: 'Truncates a temporal X axis' })
+  time_grain?: TimeGrain;
+
+  @IsOptional()
+  @IsBoolean()
+  @JSONSchema({ type: 'boolean', default: false, description: 'Stack series (bar and area)' })
+  stacked?: boolean;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ChartAxis)
+  @JSONSchema({ $ref: '#/definitions/ChartAxis' })
+  x_axis?: ChartAxis;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ChartAxis)
+  @JSONSchema({ $ref: '#/definitions/ChartAxis' })
+  y_axis?: ChartAxis;
+
+  @IsOptional()
+  @Nested(() => ChartFilter, FILTERS)
+  filters?: ChartFilter[];
+
+  @RowLimit('xy')
+  row_limit?: number;
+}
+
+@JSONSchema({ additionalProperties: false, description: 'Table of raw columns or aggregates' })
+export class TableChartConfig {
+  @IsIn(['table'])
+  @JSONSchema({ type: 'string', enum: ['table'] })
+  chart_type!: 'table';
+
+  @Nested(() => ChartColumnRef, {
+    min: 1,
+    max: 50,
+    description: 'Columns; with any aggregate or saved metric the others are grouped by',
+  })
+  columns!: ChartColumnRef[];
+
+  @IsOptional()
+  @Nested(() => ChartFilter, FILTERS)
+  filters?: ChartFilter[];
+
+  // A bare name sorts ascending, as Superset's list of names does.
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value)
+      ? value.map((v: unknown) =>
+          typeof v === 'string'
+            ? plainToInstance(ChartSort, { name: v })
+            : v && typeof v === 'object'
+              ? plainToInstance(ChartSort, v)
+              : v,
+        )
+      : value,
+  )
+  @Nested(() => ChartSort, { max: 10, description: 'Sort keys: {name, direction} (or a bare name)' })
+  sort_by?: ChartSort[];
+
+  @RowLimit('table')
+  row_limit?: number;
+}
+
+@JSONSchema({ additionalProperties: false, description: 'Pie or donut chart' })
+export class PieChartConfig {
+  @IsIn(['pie'])
+  @JSONSchema({ type: 'string', enum: ['pie'] })
+  chart_type!: 'pie';
+
+  @Required()
+  @ValidateNested()
+  @Type(() => ChartColumnRef)
+  @JSONSchema({ $ref: '#/definitions/ChartColumnRef', description: 'Column whose values are the slices' })
+  dimension!: ChartColumnRef;
+
+  @Required()
+  @ValidateNested()
+  @Type(() => ChartColumnRef)
+  @JSONSchema({ $ref: '#/definitions/ChartColumnRef', description: 'Metric sizing the slices' })
+  metric!: ChartColumnRef;
+
+  @IsOptional()
+  @IsBoolean()
+  @JSONSchema({ type: 'boolean', default: false })
+  donut?: boolean;
+
+  @IsOptional()
+  @Nested(() => ChartFilter, FILTERS)
+  filters?: ChartFilter[];
+
+  @RowLimit('pie')
+  row_limit?: number;
+}
+
+@JSONSchema({ additionalProperties: false, description: 'One number, optionally with a trendline' })
+export class BigNumberChartConfig {
+  @IsIn(['big_number'])
+  @JSONSchema({ type: 'string', enum: ['big_number'] })
+  chart_type!: 'big_number';
+
+  @Required()
+  @ValidateNested()
+  @Type(() => ChartColumnRef)
+  @JSONSchema({ $ref: '#/definitions/ChartColumnRef', description: 'The metric shown' })
+  metric!: ChartColumnRef;
+
+  @IsOptional()
+  @Name('Temporal column of a trendline (the number shown is then its latest period)')
+  temporal_column?: string;
+
+  @IsOptional()
+  @IsIn([...TIME_GRAINS], { message: `time_grain must be one of: ${TIME_GRAINS.join(', ')}` })
+  @JSONSchema({ type: 'string', enum: [...TIME_GRAINS], description: 'Period of the trendline' })
+  time_grain?: TimeGrain;
+
+  @IsOptional()
+  @Nested(() => ChartFilter, FILTERS)
+  filters?: ChartFilter[];
+}
+
+/** What an unknown chart_type is read as: only its chart_type is checked, and refused. */
+export class UnknownChartConfig {
+  @IsIn([...CHART_TYPES], { message: `chart_type must be one of: ${CHART_TYPES.join(', ')}` })
+  chart_type!: string;
+}
+
+export type ChartConfig = XyChartConfig | TableChartConfig | PieChartConfig | BigNumberChartConfig;
+
+/** The `config` argument: one of the four chart configurations, told apart by chart_type. */
+export function ChartConfigField(opts: { optional?: boolean } = {}) {
+  return (target: object, key: string) => {
+    if (opts.optional) IsOptional()(target, key);
+    else Required()(target, key);
+    ValidateNested()(target, key);
+    Type(() => UnknownChartConfig, {
+      keepDiscriminatorProperty: true,
+      discriminator: {
+        property: 'chart_type',
+        subTypes: [
+          { value: XyChartConfig, name: 'xy' },
+          { value: TableChartConfig, name: 'table' },
+          { value: PieChartConfig, name: 'pie' },
+          { value: BigNumberChartConfig, name: 'big_number' },
+        ],
+      },
+    })(target, key);
+    JSONSchema({
+      description: 'Chart configuration, by chart_type: xy, table, pie or big_number',
+      oneOf: ['XyChartConfig', 'TableChartConfig', 'PieChartConfig', 'BigNumberChartConfig'].map((n) => ({
+        $ref: `#/definitions/${n}`,
+      })),
+    })(target, key);
+  };
+}
