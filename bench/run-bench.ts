@@ -16,7 +16,7 @@ const PG_URL = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432
 const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 const SECRET_KEY = 'meridian-bench-secret-key-0123456789';
 /** The metadata database the run recreates: give concurrent runs different ones. */
-const BENCH_DB = /^[a-z_][a-z0-9_]{0,62}$/.test(process.env.BENCH_DB ?? '') ? process.env.BENCH_DB! : 'meridian_bench';
+const BENCH_DB = /^[a-z_][a-z0-9_]{0,62}$/.exec(process.env.BENCH_DB ?? '')?.[0] ?? 'meridian_bench';
 const TOOL = { name: 'list_databases', arguments: {} };
 /** One part only: `mcp` (the tools/call modes), `sql` (execute_sql against pg), `cache`, `chart`. */
 const ONLY = process.env.BENCH_ONLY;

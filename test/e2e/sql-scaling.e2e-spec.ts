@@ -72,7 +72,7 @@ describe('sql workers share load over NATS', () => {
       metrics: JSON.stringify(args.metrics),
       order_by: JSON.stringify(args.order_by),
     });
-    const get = await fetch(`${c.edges[0].url}/query_dataset?${query}`);
+    const get = await fetch(`${c.edges[0].url}/query_dataset?${query.toString()}`);
     expect(get.status).toBe(200);
     expect(((await get.json()) as { rows: unknown }).rows).toEqual(post.body.rows);
     expect((post.body.rows as { region: string }[]).map((r) => r.region)).toEqual([

@@ -123,7 +123,8 @@ export class McpServerFactory {
 
   /** notifications/cancelled: the call it names may run anywhere, so every sql worker hears it. */
   private cancelled(auth: McpRequestAuth | undefined, id: string | number): void {
-    if (auth?.extra?.principal) this.dispatcher.cancel(auth.extra.principal, mcpCancelKey(id), auth.extra.requestId);
+    const principal = auth?.extra?.principal;
+    if (principal) this.dispatcher.cancel(principal, mcpCancelKey(id), auth.extra.requestId);
   }
 
   async callTool(

@@ -48,9 +48,7 @@ export class SqlAccessService {
   /** The RLS predicates that apply to the caller, by dataset, in this database. */
   private async predicates(principal: Principal, databaseId: number): Promise<Map<number, string>> {
     const ids = await this.catalog.datasetsWithFilters(databaseId);
-    const entries = await Promise.all(
-      ids.map(async (id) => [id, await this.rls.of(principal, id)] as const),
-    );
+    const entries = await Promise.all(ids.map(async (id) => [id, await this.rls.of(principal, id)] as const));
     return new Map(entries.filter((e): e is readonly [number, string] => e[1] !== null));
   }
 }

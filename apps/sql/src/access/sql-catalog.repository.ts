@@ -80,7 +80,9 @@ export class SqlCatalogRepository {
 
   /** Ids of the database's datasets the profile may read. */
   readableDatasetIds(profile: AccessProfile, databaseId: number): Promise<Set<number>> {
-    return this.readable.get(cacheKey(profile.roles, databaseId), () => this.loadReadable(profile, databaseId));
+    return this.readable.get(cacheKey(profile.roles, databaseId), () =>
+      this.loadReadable(profile, databaseId),
+    );
   }
 
   private async loadReadable(profile: AccessProfile, databaseId: number): Promise<Set<number>> {

@@ -12,7 +12,8 @@ import type { SqlDialect } from '../guard/statement';
 import type { SqlCall } from '../worker/sql-call';
 import { SqlRunner, queryTimeoutSeconds } from '../worker/sql-runner.service';
 import { DatasetQueryRepository } from './dataset-query.repository';
-import { compileDatasetQuery, type QueryableDataset } from './query-compiler';
+import { compileDatasetQuery } from './query-compiler';
+import type { QueryableDataset } from './queryable-dataset';
 import { MYSQL_QUERY, POSTGRES_QUERY, type QueryDialect } from './query-dialect';
 
 /** The query_dataset answer: execute_sql's, without what only raw SQL has. */

@@ -3,7 +3,8 @@ import type { QueryDatasetRequest } from '@meridian/contracts';
 import { ValidationError } from '@meridian/errors';
 import { MysqlDialect } from '../dialects/mysql/mysql.dialect';
 import { PostgresDialect } from '../dialects/postgres/postgres.dialect';
-import { compileDatasetQuery, type QueryableDataset } from './query-compiler';
+import { compileDatasetQuery } from './query-compiler';
+import type { QueryableDataset } from './queryable-dataset';
 import { MYSQL_QUERY, POSTGRES_QUERY } from './query-dialect';
 
 const ORDERS: QueryableDataset = {
@@ -25,7 +26,7 @@ const ORDERS: QueryableDataset = {
   ],
 };
 
-const q = (over: Partial<QueryDatasetRequest>) => ({ dataset_id: 1, ...over }) as QueryDatasetRequest;
+const q = (over: Partial<QueryDatasetRequest>) => ({ dataset_id: 1, ...over });
 
 function failure(fn: () => unknown): ValidationError {
   try {

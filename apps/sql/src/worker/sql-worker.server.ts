@@ -75,7 +75,7 @@ export class SqlWorkerServer extends ServerNats {
     const handler = this.getMessageHandler(channel) as (err: unknown, msg: unknown) => Promise<unknown>;
     return nc.subscribe(channel, {
       queue: inQueue ? this.queue : undefined,
-      callback: handler.bind(this) as never,
+      callback: (err, msg) => void handler.call(this, err, msg),
     });
   }
 }
