@@ -97,6 +97,7 @@ async function run(argv: string[]): Promise<void> {
       metadataUrl: url,
       examplesUrl: config.examplesDatabaseUrl ?? examplesUrlFor(url),
       secretKey: config.secretKey,
+      mariadbUrl: config.mariadbExamplesUrl,
     });
     say(JSON.stringify(report, null, 2));
     return;

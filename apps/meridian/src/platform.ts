@@ -41,6 +41,7 @@ export async function prepareMetadata(config: MeridianConfig, log: (line: string
       metadataUrl: url,
       examplesUrl: config.examplesDatabaseUrl ?? examplesUrlFor(url),
       secretKey: config.secretKey,
+      mariadbUrl: config.mariadbExamplesUrl,
     });
     log(`Seeded: ${JSON.stringify(report.metadata)}`);
   }

@@ -39,6 +39,11 @@ export class EnvDto {
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })
   DATABASE_URL?: string;
 
+  /** Where `db seed` also creates a MariaDB example (mysql://user:password@host:port/database); unset: none. */
+  @IsOptional()
+  @Matches(/^(mysql|mariadb):\/\//, { message: 'must be a mysql:// URL' })
+  MERIDIAN_MARIADB_EXAMPLES_URI?: string;
+
   /** Where `db seed` creates the example tables. Defaults to database `examples` on the metadata server. */
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })

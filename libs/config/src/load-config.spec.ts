@@ -52,6 +52,7 @@ describe('loadConfig', () => {
         version: MERIDIAN_VERSION,
         databaseUrl: undefined,
         examplesDatabaseUrl: undefined,
+        mariadbExamplesUrl: undefined,
         pool: { size: 5, maxOverflow: 10, timeoutSeconds: 30, recycleSeconds: 3600 },
         sql: { maxTimeoutSeconds: 30, workerConcurrency: 8, workerQueueSize: 16 },
         host: '127.0.0.1',

@@ -20,6 +20,7 @@ function knownOptional(): string[] {
     'SQLALCHEMY_DATABASE_URI',
     'DATABASE_URL',
     'EXAMPLES_DATABASE_URI',
+    'MERIDIAN_MARIADB_EXAMPLES_URI',
     'MCP_SERVICE_URL',
     'MCP_DEV_USERNAME',
     'MCP_ALLOWED_HOSTS',
@@ -108,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     version: MERIDIAN_VERSION,
     databaseUrl: dto.SQLALCHEMY_DATABASE_URI ?? dto.DATABASE_URL,
     examplesDatabaseUrl: dto.EXAMPLES_DATABASE_URI,
+    mariadbExamplesUrl: dto.MERIDIAN_MARIADB_EXAMPLES_URI,
     pool: {
       size: dto.SQLALCHEMY_POOL_SIZE,
       maxOverflow: dto.SQLALCHEMY_MAX_OVERFLOW,

@@ -101,6 +101,8 @@ export interface MeridianConfig {
   version: string;
   databaseUrl?: string;
   examplesDatabaseUrl?: string;
+  /** MariaDB example location for `db seed`. */
+  mariadbExamplesUrl?: string;
   pool: PoolConfig;
   sql: SqlConfig;
   host: string;

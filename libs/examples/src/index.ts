@@ -5,3 +5,5 @@ export { seedExampleData, type ExampleDataReport } from './example-tables';
 export type { MetadataCounts } from './metadata-counts';
 export { seedMetadata, type SeedMetadataOptions, type SeedReport } from './metadata-seed';
 export { seed, type SeedOptions } from './seed';
+export { MARIADB_EXAMPLE_NAME, seedMariadbExample, type MariadbExample } from './mariadb-example';
+export { mariadbOptionsFromUrl, registerMariadbExample, seedMariadb } from './mariadb-seed';

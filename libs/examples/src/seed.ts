@@ -1,5 +1,6 @@
 import { ensureDatabase } from './connection-url';
 import { seedExampleData, type ExampleDataReport } from './example-tables';
+import { seedMariadb } from './mariadb-seed';
 import { seedMetadata, type SeedReport } from './metadata-seed';
 
 export interface SeedOptions {
@@ -8,15 +9,24 @@ export interface SeedOptions {
   /** Examples database; created on its server if missing. */
   examplesUrl: string;
   secretKey: string;
+  /** MariaDB example location (mysql://…); without it only the PostgreSQL example is made. */
+  mariadbUrl?: string;
 }
 
 /** Example data first, then the metadata that describes it (dataset columns are read from the real tables). */
-export async function seed(opts: SeedOptions): Promise<{ data: ExampleDataReport; metadata: SeedReport }> {
+export async function seed(opts: SeedOptions): Promise<{
+  data: ExampleDataReport;
+  metadata: SeedReport;
+  mariadb?: { databaseId: number; tables: Record<string, number> };
+}> {
   await ensureDatabase(opts.examplesUrl);
   const data = await seedExampleData(opts.examplesUrl);
   const metadata = await seedMetadata(opts.metadataUrl, {
     examplesUrl: opts.examplesUrl,
     secretKey: opts.secretKey,
   });
-  return { data, metadata };
+  const mariadb = opts.mariadbUrl
+    ? await seedMariadb(opts.metadataUrl, opts.mariadbUrl, opts.secretKey)
+    : undefined;
+  return { data, metadata, mariadb };
 }
