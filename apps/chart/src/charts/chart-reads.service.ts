@@ -10,7 +10,7 @@ import {
 } from '@meridian/contracts';
 import { ValidationError } from '@meridian/errors';
 import type { PageTarget } from '@meridian/security';
-import { ChartAccessService } from '../catalog/chart-access.service';
+import { ChartAccessService } from '../metadata/chart-access.service';
 import { PageLinkSigner } from '../links/page-link.signer';
 import { toCsv } from '../previews/csv';
 import { PreviewService } from '../previews/preview.service';

@@ -1,6 +1,6 @@
 import { DEFAULT_PREVIEW_FORMATS, PREVIEW_SIZE, type PreviewFormat } from '@meridian/contracts';
 import type { Chart } from '@meridian/persistence';
-import type { OwnerItem } from '../catalog/chart-catalog.repository';
+import type { OwnerItem } from '../metadata/chart-catalog.repository';
 import type { PreviewRequest } from '../previews/preview.service';
 import type { DatasetModel } from '../query/dataset-model';
 import type { ChartData } from '../query/dataset-query.client';

@@ -9,7 +9,7 @@ import type {
   UpdateChartRequest,
 } from '@meridian/contracts';
 import { ToolHandler } from '@meridian/messaging';
-import { ChartCache } from '../catalog/chart-cache.service';
+import { ChartCache } from '../metadata/chart-cache.service';
 import { ChartReadsService } from './chart-reads.service';
 import { ChartsService } from './charts.service';
 

@@ -4,9 +4,9 @@ import { NotFoundError, PermissionDeniedError, ValidationError } from '@meridian
 import { EVENT_PUBLISHER, type EventPublisher } from '@meridian/events';
 import { requestContext } from '@meridian/observability';
 import { Dashboard, type LayoutItem, type User } from '@meridian/persistence';
-import { ChartAccessService } from '../catalog/chart-access.service';
-import { ChartCache } from '../catalog/chart-cache.service';
-import { ChartCatalogRepository } from '../catalog/chart-catalog.repository';
+import { ChartAccessService } from '../metadata/chart-access.service';
+import { ChartCache } from '../metadata/chart-cache.service';
+import { ChartCatalogRepository } from '../metadata/chart-catalog.repository';
 import { PageLinkSigner } from '../links/page-link.signer';
 import { gridLayout, nextFreeSlot } from './grid-layout';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { GenerateExploreLinkRequest, Principal } from '@meridian/contracts';
 import { ValidationError } from '@meridian/errors';
 import type { PageTarget } from '@meridian/security';
-import { ChartAccessService } from '../catalog/chart-access.service';
+import { ChartAccessService } from '../metadata/chart-access.service';
 import { planChart } from '../query/chart-plan';
 import { PageLinkSigner } from './page-link.signer';
 
