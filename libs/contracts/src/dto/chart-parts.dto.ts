@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -19,7 +18,13 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { METRIC_AGGREGATES, queryFilterValueProblem, type MetricAggregate } from './query-dataset.dto';
+import {
+  AggregateField,
+  queryFilterValueProblem,
+  ResultLabel,
+  SavedMetricFlag,
+  type MetricAggregate,
+} from './query-dataset.dto';
 
 export const CHART_TYPES = ['xy', 'table', 'pie', 'big_number'] as const;
 export type ChartType = (typeof CHART_TYPES)[number];
@@ -37,7 +42,6 @@ export const CHART_ROW_LIMITS: Record<ChartType, { default: number; max: number 
 };
 
 const NAME = /^[^\p{Cc}]+$/u;
-const LABEL = /^[^\p{Cc}"`\\]+$/u;
 
 export function Name(description: string) {
   return (target: object, key: string) => {
@@ -107,22 +111,13 @@ export class ChartColumnRef {
   @Name('A column of the dataset, or the name of a saved metric with saved_metric: true')
   name!: string;
 
-  @IsOptional()
-  @IsIn([...METRIC_AGGREGATES], { message: `aggregate must be one of: ${METRIC_AGGREGATES.join(', ')}` })
-  @JSONSchema({ type: 'string', enum: [...METRIC_AGGREGATES] })
+  @AggregateField()
   aggregate?: MetricAggregate;
 
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
-  @Matches(LABEL, { message: 'label must not contain quotes, backticks, backslashes or control characters' })
-  @JSONSchema({ type: 'string', description: 'Display name of the result column' })
+  @ResultLabel('Display name of the result column')
   label?: string;
 
-  @IsOptional()
-  @IsBoolean()
-  @JSONSchema({ type: 'boolean', description: 'name is a saved metric of the dataset' })
+  @SavedMetricFlag()
   saved_metric?: boolean;
 }
 

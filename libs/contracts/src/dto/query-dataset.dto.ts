@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -71,6 +72,38 @@ const NAME = /^[^\p{Cc}]+$/u;
 /** Output names are quoted identifiers in the SQL: no quotes, backticks or backslashes either. */
 const LABEL = /^[^\p{Cc}"`\\]+$/u;
 
+/** The optional aggregate of a metric reference (charts and dataset queries alike). */
+export function AggregateField() {
+  return applyDecorators(
+    IsOptional(),
+    IsIn([...METRIC_AGGREGATES], { message: `aggregate must be one of: ${METRIC_AGGREGATES.join(', ')}` }),
+    JSONSchema({ type: 'string', enum: [...METRIC_AGGREGATES] }),
+  );
+}
+
+/** An optional display name of a result column; it ends up quoted in SQL, so no quote characters. */
+export function ResultLabel(description: string) {
+  return applyDecorators(
+    IsOptional(),
+    IsString(),
+    MinLength(1),
+    MaxLength(255),
+    Matches(LABEL, {
+      message: 'label must not contain quotes, backticks, backslashes or control characters',
+    }),
+    JSONSchema({ type: 'string', description }),
+  );
+}
+
+/** Marks a metric reference's name as a saved metric of the dataset. */
+export function SavedMetricFlag() {
+  return applyDecorators(
+    IsOptional(),
+    IsBoolean(),
+    JSONSchema({ type: 'boolean', description: 'name is a saved metric of the dataset' }),
+  );
+}
+
 const SCALAR_SCHEMAS = [
   { type: 'string' as const },
   { type: 'number' as const },
@@ -118,22 +151,13 @@ export class QueryDatasetMetric {
   })
   name!: string;
 
-  @IsOptional()
-  @IsIn([...METRIC_AGGREGATES], { message: `aggregate must be one of: ${METRIC_AGGREGATES.join(', ')}` })
-  @JSONSchema({ type: 'string', enum: [...METRIC_AGGREGATES] })
+  @AggregateField()
   aggregate?: MetricAggregate;
 
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
-  @Matches(LABEL, { message: 'label must not contain quotes, backticks, backslashes or control characters' })
-  @JSONSchema({ type: 'string', description: 'Name of the result column (default e.g. "SUM(revenue)")' })
+  @ResultLabel('Name of the result column (default e.g. "SUM(revenue)")')
   label?: string;
 
-  @IsOptional()
-  @IsBoolean()
-  @JSONSchema({ type: 'boolean', description: 'name is a saved metric of the dataset' })
+  @SavedMetricFlag()
   saved_metric?: boolean;
 }
 
