@@ -4,8 +4,10 @@ import { Client } from 'pg';
 /** Server the integration and e2e suites use: the machine's PostgreSQL unless told otherwise. */
 export const PG_SERVER_URL = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const NATS_TEST_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-export const TEMPLATE_DB = 'meridian_test_template';
-export const EXAMPLES_DB = 'meridian_test_examples';
+// Two checkouts can run their suites side by side on one server with different prefixes.
+const DB_PREFIX = (process.env.TEST_DB_PREFIX ?? 'meridian_test').replace(/[^a-z0-9_]/gi, '_');
+export const TEMPLATE_DB = `${DB_PREFIX}_template`;
+export const EXAMPLES_DB = `${DB_PREFIX}_examples`;
 /** A fixed key for the test template, so passwords encrypted at seed time decrypt in tests. */
 export const TEST_SECRET_KEY = 'meridian-test-secret-key-0123456789';
 
