@@ -6,7 +6,16 @@ import { toolRegistry } from '@meridian/contracts';
 import { SecretBox } from '@meridian/persistence';
 import { PostgresDialect } from '../../apps/sql/src/dialects/postgres/postgres.dialect';
 import { TEST_SECRET_KEY } from '../support/database';
+import { until } from '../support/polling';
 import { ORDER_ROWS, failure, startSqlFixture, type SqlFixture } from './sql-harness';
+
+async function connectionStatus(meta: Client, id: number) {
+  const { rows } = await meta.query<{ connection_error: string | null; connection_checked_at: Date | null }>(
+    'SELECT connection_error, connection_checked_at FROM databases WHERE id = $1',
+    [id],
+  );
+  return rows[0];
+}
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -120,21 +129,55 @@ describe('execute_sql on PostgreSQL', () => {
     });
   });
 
-  it('says only that it could not connect when the database is unreachable', async () => {
+  it('tells an Admin where an unreachable database is and why, and records it for get_database_info', async () => {
     const meta = new Client({ connectionString: f.metadata.url });
     await meta.connect();
-    const { rows } = await meta.query<{ id: number }>(
-      `INSERT INTO databases (database_name, backend, host, port, db_name, username, password_encrypted)
-       VALUES ('unreachable', 'postgresql', '127.0.0.1', 1, 'nowhere', 'someone', $1) RETURNING id`,
-      [new SecretBox(TEST_SECRET_KEY).encrypt('hunter2')],
-    );
-    await meta.end();
-    const err = await failure(f.call('execute_sql', { database_id: rows[0].id, sql: 'SELECT 1' }));
-    expect(err).toMatchObject({
-      error_type: 'DatabaseError',
-      error: 'Could not connect to database unreachable',
-    });
-    expect(JSON.stringify(err)).not.toMatch(/hunter2|127\.0\.0\.1|ECONNREFUSED/);
+    try {
+      const { rows } = await meta.query<{ id: number }>(
+        `INSERT INTO databases (database_name, backend, host, port, db_name, username, password_encrypted)
+         VALUES ('unreachable', 'postgresql', '127.0.0.1', 1, 'nowhere', 'someone', $1) RETURNING id`,
+        [new SecretBox(TEST_SECRET_KEY).encrypt('hunter2')],
+      );
+      const err = await failure(f.call('execute_sql', { database_id: rows[0].id, sql: 'SELECT 1' }));
+      expect(err).toMatchObject({
+        error_type: 'DatabaseError',
+        error:
+          'Could not connect to database unreachable at 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1. ' +
+          'Check its registration with get_database_info',
+        details: {
+          database: 'unreachable',
+          host: '127.0.0.1',
+          port: 1,
+          reason: 'connect ECONNREFUSED 127.0.0.1:1',
+        },
+      });
+      expect(JSON.stringify(err)).not.toMatch(/hunter2|someone/);
+      const status = await until(
+        () => connectionStatus(meta, rows[0].id),
+        (s) => s.connection_error !== null,
+        10_000,
+      );
+      expect(status.connection_error).toBe('127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1');
+      expect(status.connection_checked_at).toBeInstanceOf(Date);
+    } finally {
+      await meta.end();
+    }
+  });
+
+  it('records a database it reached as reachable', async () => {
+    await run('SELECT 1');
+    const meta = new Client({ connectionString: f.metadata.url });
+    await meta.connect();
+    try {
+      const status = await until(
+        () => connectionStatus(meta, f.db.pg),
+        (s) => s.connection_checked_at !== null,
+        10_000,
+      );
+      expect(status.connection_error).toBeNull();
+    } finally {
+      await meta.end();
+    }
   });
 
   describe('refusals', () => {

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { isLoopbackHost, type MeridianConfig } from '@meridian/config';
 import { assertPayloadFits, type InProcessBus } from '@meridian/messaging';
 import { ReadinessService, startTelemetry } from '@meridian/observability';
+import { unreachableDatabases } from '@meridian/persistence';
 import { EDGE_DATA_SOURCE } from './auth/auth.constants';
 import { PrincipalResolver } from './auth/principal.resolver';
 import { EdgeModule } from './edge.module';
@@ -90,6 +91,7 @@ export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Pro
   readiness.add('database', async () => {
     await dataSource.query('SELECT 1');
   });
+  readiness.note('unreachable_databases', () => unreachableDatabases(dataSource));
 
   await app.listen(config.port, config.host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');

@@ -40,10 +40,16 @@ const say = (line: string): void => {
 async function run(argv: string[]): Promise<void> {
   const [command = 'start', arg] = argv;
   if (command === '--help' || command === '-h' || command === 'help') return say(USAGE);
-  const config = loadConfig();
+  let config = loadConfig();
 
   if (command === 'start') {
+    // On a terminal, unless told otherwise: readable lines, warnings and errors only. Services and
+    // containers (no terminal) keep JSON lines at LOG_LEVEL.
+    const quiet = Boolean(process.stdout.isTTY) && !config.logChosen;
+    if (quiet) config = { ...config, logLevel: 'warn', logPretty: true };
+    const started = watchStart();
     const platform = await startPlatform(config, { log: say });
+    started();
     const url = platform.edge.mcpUrl;
     say(
       `\nMeridian ${config.version} is running (all-in-one, ${platform.config.natsUrl ? 'NATS' : 'in-process'} transport).`,
@@ -55,6 +61,7 @@ async function run(argv: string[]): Promise<void> {
         ? `  Auth:          bearer tokens from ${platform.config.auth.issuer ?? 'the configured issuer'}\n`
         : `  Acting as:     ${platform.config.devUsername} (development identity, loopback only)\n`,
     );
+    if (quiet) say('  Logs:          warnings and errors only here (set LOG_LEVEL=info for every call)\n');
     say('Connect a client (Cursor, or any client that speaks Streamable HTTP):');
     say(JSON.stringify({ mcpServers: { meridian: { url } } }, null, 2));
     say('Claude Desktop (through the mcp-remote bridge):');
@@ -113,6 +120,21 @@ async function run(argv: string[]): Promise<void> {
   throw new UsageError(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
 }
 
+/**
+ * A start that leaves nothing pending without finishing (a promise no one will ever settle) would
+ * otherwise end the process silently with status 0.
+ */
+function watchStart(): () => void {
+  const onEmpty = () => {
+    console.error(
+      'The start did not complete: nothing was left to wait for. This is a bug; please report it.',
+    );
+    process.exitCode = 1;
+  };
+  process.once('beforeExit', onEmpty);
+  return () => process.removeListener('beforeExit', onEmpty);
+}
+
 function onShutdown(close: () => Promise<void>): void {
   let closing = false;
   const stop = (signal: string) => {
@@ -128,6 +150,8 @@ function onShutdown(close: () => Promise<void>): void {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  // A closed terminal: stop cleanly rather than die and leave the embedded PostgreSQL behind.
+  process.once('SIGHUP', () => stop('SIGHUP'));
 }
 
 run(process.argv.slice(2)).catch((err: unknown) => {

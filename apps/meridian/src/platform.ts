@@ -1,6 +1,6 @@
 import type { MeridianConfig } from '@meridian/config';
 import type { BackendService } from '@meridian/contracts';
-import { examplesUrlFor, seed } from '@meridian/examples';
+import { examplesUrlFor, repointEmbeddedDatabases, seed } from '@meridian/examples';
 import { InProcessBus, startService, type RunningService } from '@meridian/messaging';
 import { runMigrations } from '@meridian/persistence';
 import { startTelemetry } from '@meridian/observability';
@@ -23,6 +23,7 @@ export interface PlatformOptions {
 }
 
 const BACKENDS: BackendService[] = ['catalog', 'chart', 'sql', 'audit'];
+const EMBEDDED_DATABASES = ['meridian', 'examples'];
 
 /** Makes sure the metadata database is ready to serve: migrated, and seeded when it is empty. */
 export async function prepareMetadata(config: MeridianConfig, log: (line: string) => void): Promise<void> {
@@ -43,7 +44,10 @@ export async function prepareMetadata(config: MeridianConfig, log: (line: string
       secretKey: config.secretKey,
       mariadbUrl: config.mariadbExamplesUrl,
     });
-    log(`Seeded: ${JSON.stringify(report.metadata)}`);
+    const t = report.metadata.totals;
+    log(
+      `Seeded ${t.users} users, ${t.databases} database(s), ${t.datasets} datasets, ${t.charts} charts and ${t.dashboards} dashboards`,
+    );
   }
 }
 
@@ -72,6 +76,7 @@ export async function startPlatform(
       embeddedPostgres = await startEmbeddedPostgres({
         dataDir: config.dataDir,
         port: config.embeddedPgPort || undefined,
+        log,
       });
       config = {
         ...config,
@@ -79,9 +84,11 @@ export async function startPlatform(
         examplesDatabaseUrl: config.examplesDatabaseUrl ?? embeddedPostgres.serverUrl('examples'),
         secretKey: config.secretKey ?? embeddedSecretKey(config.dataDir),
       };
-      await ensureDatabases(embeddedPostgres, ['meridian', 'examples']);
+      await ensureDatabases(embeddedPostgres, EMBEDDED_DATABASES);
     }
     await prepareMetadata(config, log);
+    // Examples the operator placed elsewhere (EXAMPLES_DATABASE_URI) are not the embedded server's.
+    if (embeddedPostgres) await repointEmbedded(config, embeddedPostgres, !input.examplesDatabaseUrl, log);
 
     const bus = config.natsServers.length > 0 ? undefined : new InProcessBus();
     for (const service of BACKENDS) {
@@ -115,7 +122,24 @@ export async function startPlatform(
   };
 }
 
-async function ensureDatabases(pg: RunningEmbeddedPostgres, names: string[]): Promise<void> {
+/** Registered databases on the embedded server follow it to whatever port it has this time. */
+async function repointEmbedded(
+  config: MeridianConfig,
+  pg: RunningEmbeddedPostgres,
+  adoptLegacy: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!config.databaseUrl) return;
+  const changed = await repointEmbeddedDatabases(config.databaseUrl, {
+    host: '127.0.0.1',
+    port: pg.port,
+    databases: adoptLegacy ? EMBEDDED_DATABASES : [],
+  });
+  for (const c of changed)
+    log(`Database ${c.name} now points at the embedded PostgreSQL on ${c.to} (was ${c.from})`);
+}
+
+async function ensureDatabases(pg: RunningEmbeddedPostgres, names: readonly string[]): Promise<void> {
   const client = new Client({ connectionString: pg.serverUrl('postgres') });
   await client.connect();
   try {

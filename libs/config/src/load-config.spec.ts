@@ -92,6 +92,7 @@ describe('loadConfig', () => {
         metricsHost: '127.0.0.1',
         logLevel: 'info',
         logPretty: false,
+        logChosen: false,
         dataDir: '.data',
         embeddedPgPort: 0,
         events: {

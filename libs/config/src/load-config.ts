@@ -158,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     metricsHost: dto.METRICS_HOST,
     logLevel: dto.LOG_LEVEL,
     logPretty: dto.LOG_PRETTY,
+    logChosen: raw.LOG_LEVEL !== undefined || raw.LOG_PRETTY !== undefined,
     dataDir: dto.MERIDIAN_DATA_DIR,
     embeddedPgPort: dto.MERIDIAN_EMBEDDED_PG_PORT,
     events: {

@@ -126,6 +126,8 @@ export interface MeridianConfig {
   metricsHost: string;
   logLevel: string;
   logPretty: boolean;
+  /** Whether LOG_LEVEL or LOG_PRETTY was set: if not, a terminal may get a quieter, readable log. */
+  logChosen: boolean;
   dataDir: string;
   embeddedPgPort: number;
   events: EventsConfig;

@@ -206,6 +206,16 @@ export const DATABASE_INFO_SCHEMA: JsonSchema = {
     },
     created_on: datetime,
     changed_on: datetime,
+    connection: {
+      type: 'object',
+      description: 'Admins only: what the sql service found the last time it connected',
+      properties: {
+        status: { type: 'string', enum: ['ok', 'unreachable', 'unknown'] },
+        checked_at: { type: ['string', 'null'], format: 'date-time' },
+        last_error: nstr,
+      },
+      required: ['status', 'checked_at', 'last_error'],
+    },
   },
   required: ['id', 'uuid', 'database_name', 'backend'],
 };

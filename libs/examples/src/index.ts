@@ -7,3 +7,9 @@ export { seedMetadata, type SeedMetadataOptions, type SeedReport } from './metad
 export { seed, type SeedOptions } from './seed';
 export { MARIADB_EXAMPLE_NAME, seedMariadbExample, type MariadbExample } from './mariadb-example';
 export { mariadbOptionsFromUrl, registerMariadbExample, seedMariadb } from './mariadb-seed';
+export {
+  EMBEDDED_FLAG,
+  repointEmbeddedDatabases,
+  type EmbeddedServer,
+  type RepointedDatabase,
+} from './embedded-registration';

@@ -24,9 +24,10 @@ export class HealthController {
         status: 'not_ready',
         error: `Not ready: ${report.failed.join(', ')} unavailable`,
         checks: report.checks,
+        ...report.notes,
         timestamp: new Date().toISOString(),
       };
     }
-    return { status: 'ready', checks: report.checks, timestamp: new Date().toISOString() };
+    return { status: 'ready', checks: report.checks, ...report.notes, timestamp: new Date().toISOString() };
   }
 }

@@ -1,5 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import type { LoggerOptions } from 'pino';
 import type { MeridianConfig } from '@meridian/config';
 import { requestContext } from './request-context';
 
@@ -44,6 +45,41 @@ function redactQuery(query: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
+/** Nest's start-up chatter (modules loaded, routes mapped): debug detail, not news. */
+const BOOTSTRAP_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+  'NestMicroservice',
+]);
+
+/**
+ * @nestjs/typeorm counts data source names per process, but each Meridian service is a Nest
+ * application of its own with its own default data source; in the all-in-one they share a process
+ * and the warning is wrong.
+ */
+const SHARED_PROCESS_WARNING = /^A data source with the default name is already registered/;
+
+type LogMethod = NonNullable<NonNullable<LoggerOptions['hooks']>['logMethod']>;
+
+const INFO = 30;
+
+export const quietFramework: LogMethod = function (args, method, level) {
+  const first = args[0];
+  const context =
+    first && typeof first === 'object' && !(first instanceof Error)
+      ? (first as { context?: unknown }).context
+      : undefined;
+  const message = typeof args[1] === 'string' ? args[1] : typeof first === 'string' ? first : '';
+  if (context === 'DataSourceNameRegistry' && SHARED_PROCESS_WARNING.test(message)) return;
+  if (level === INFO && typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context)) {
+    if (!this.isLevelEnabled('debug')) return;
+  }
+  method.apply(this, args);
+};
+
 /** pino options shared by every process: JSON lines, secrets redacted, one service label. */
 export function loggerParams(config: MeridianConfig, service: string): Params {
   return {
@@ -65,6 +101,7 @@ export function loggerParams(config: MeridianConfig, service: string): Params {
         return line;
       },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      hooks: { logMethod: quietFramework },
       serializers: {
         // Tokens sent where they do not belong (a query string) must not reach the log either.
         req: (req: { url?: string; query?: Record<string, unknown> }) => ({

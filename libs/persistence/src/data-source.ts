@@ -50,3 +50,14 @@ export async function runMigrations(url: string): Promise<string[]> {
     await ds.destroy();
   }
 }
+
+/**
+ * Names of the registered databases whose last connection attempt failed, for /ready (names only:
+ * readiness probes are not authenticated; Admins see the reason in get_database_info).
+ */
+export async function unreachableDatabases(ds: DataSource): Promise<string[] | undefined> {
+  const rows = await ds.query<{ database_name: string }[]>(
+    'SELECT database_name FROM databases WHERE connection_error IS NOT NULL ORDER BY database_name',
+  );
+  return rows.length > 0 ? rows.map((r) => r.database_name) : undefined;
+}

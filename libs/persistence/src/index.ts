@@ -19,6 +19,7 @@ export {
   createMetadataDataSource,
   metadataDataSourceOptions,
   runMigrations,
+  unreachableDatabases,
   type MetadataDbOptions,
 } from './data-source';
 export { SecretBox } from './secret-box';

@@ -15,6 +15,8 @@ const PUBLIC_COLUMNS = [
   'db.allowDml',
   'db.createdOn',
   'db.changedOn',
+  'db.connectionCheckedAt',
+  'db.connectionError',
 ];
 
 @Injectable()

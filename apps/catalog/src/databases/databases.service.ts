@@ -1,11 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { ListQuery, Principal } from '@meridian/contracts';
 import { NotFoundError } from '@meridian/errors';
+import type { Database } from '@meridian/persistence';
 import { ListQueryService } from '../common/list-query.service';
 import { ViewerService } from '../common/viewer.service';
 import { iso } from '../common/values';
 import { DATABASE_LIST_MODEL } from './databases.list-model';
 import { DatabasesRepository } from './databases.repository';
+
+/** What the sql service found the last time it connected. */
+function connectionStatus(database: Database) {
+  const status = !database.connectionCheckedAt ? 'unknown' : database.connectionError ? 'unreachable' : 'ok';
+  return {
+    status,
+    checked_at: database.connectionCheckedAt ? iso(database.connectionCheckedAt) : null,
+    last_error: database.connectionError,
+  };
+}
 
 @Injectable()
 export class DatabasesService {
@@ -37,6 +48,8 @@ export class DatabasesService {
       datasets: datasets.map((d) => ({ id: d.id, table_name: d.tableName, schema: d.schema })),
       created_on: iso(database.createdOn),
       changed_on: iso(database.changedOn),
+      // Where the database is and why it failed describe the deployment: Admins only.
+      ...(viewer.profile.isAdmin ? { connection: connectionStatus(database) } : {}),
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { PoolConfig } from '@meridian/config';
-import { TimeoutError } from '@meridian/errors';
+import { DatabaseError, TimeoutError } from '@meridian/errors';
 import type { DatabaseBackend } from '@meridian/persistence';
 import type { SqlDialect } from '../guard/statement';
 
@@ -60,6 +60,8 @@ export interface EnginePool {
    * time) or DatabaseError.
    */
   execute(query: EngineQuery): Promise<EngineResult>;
+  /** Takes a connection and runs a trivial statement: throws DatabaseUnreachableError if it cannot. */
+  probe(): Promise<void>;
   stats(): PoolStats;
   close(): Promise<void>;
 }
@@ -77,4 +79,47 @@ export const CANCEL_GRACE_MS = 1000;
 /** What a query stopped by its caller (client gone, MCP cancellation) answers. */
 export function cancelledError(): TimeoutError {
   return new TimeoutError('The query was cancelled at the caller’s request', { reason: 'cancelled' });
+}
+
+/**
+ * A registered database the engine could not connect to. Every caller learns which database;
+ * where it is and the driver's reason are kept apart (they describe the deployment) for the
+ * service to show Admins and to record for get_database_info.
+ */
+export class DatabaseUnreachableError extends DatabaseError {
+  readonly databaseId: number;
+  readonly databaseName: string;
+  readonly host: string;
+  readonly port: number;
+  readonly reason: string;
+
+  constructor(target: ConnectionTarget, cause: unknown) {
+    super(`Could not connect to database ${target.name}`, { database: target.name });
+    this.databaseId = target.id;
+    this.databaseName = target.name;
+    this.host = target.host;
+    this.port = target.port;
+    this.reason = driverReason(cause);
+  }
+
+  /** "host:port: reason", as shown to Admins and stored. */
+  get explanation(): string {
+    return `${this.host}:${this.port}: ${this.reason}`;
+  }
+}
+
+/** The driver's own words for a failed connection, on one line and bounded. */
+export function driverReason(cause: unknown): string {
+  const e = cause as { message?: unknown; code?: unknown; errors?: unknown } | null;
+  let text = typeof e?.message === 'string' ? e.message : '';
+  // node:net reports a refused dual-stack connect as an AggregateError with an empty message.
+  if (!text && Array.isArray(e?.errors)) {
+    text = e.errors
+      .map((x: { message?: string }) => x?.message ?? '')
+      .filter(Boolean)
+      .join('; ');
+  }
+  if (!text && typeof e?.code === 'string') text = e.code;
+  text = text.replace(/\s+/g, ' ').trim() || 'no reason given by the driver';
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

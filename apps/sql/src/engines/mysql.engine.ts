@@ -13,6 +13,7 @@ import { MysqlDialect } from '../dialects/mysql/mysql.dialect';
 import {
   CANCEL_GRACE_MS,
   cancelledError,
+  DatabaseUnreachableError,
   type ConnectionTarget,
   type EnginePool,
   type EngineQuery,
@@ -128,6 +129,17 @@ class MysqlPool implements EnginePool {
     }
   }
 
+  async probe(): Promise<void> {
+    const conn = await this.connect();
+    try {
+      await conn.query('SELECT 1');
+    } catch (err) {
+      throw new DatabaseUnreachableError(this.target, err);
+    } finally {
+      conn.release();
+    }
+  }
+
   stats(): PoolStats {
     // mysql2 keeps its counts on the callback pool underneath the promise wrapper.
     const inner = (this.pool as unknown as { pool?: Record<string, { length?: number } | undefined> }).pool;
@@ -166,7 +178,7 @@ class MysqlPool implements EnginePool {
     } catch (err) {
       pending.then((c) => c.release()).catch(() => undefined);
       if (err instanceof ServiceBusyError) throw err;
-      throw this.unreachable();
+      throw new DatabaseUnreachableError(this.target, err);
     } finally {
       clearTimeout(timer);
     }
@@ -212,12 +224,9 @@ class MysqlPool implements EnginePool {
         timeout_seconds: seconds,
       });
     }
-    if (e.fatal || (e.code && CONNECTION_CODES.has(e.code)) || !e.sqlState) return this.unreachable();
+    if (e.fatal || (e.code && CONNECTION_CODES.has(e.code)) || !e.sqlState)
+      return new DatabaseUnreachableError(this.target, err);
     return new DatabaseError((err as Error).message, { sqlstate: e.sqlState, errno: e.errno });
-  }
-
-  private unreachable(): DatabaseError {
-    return new DatabaseError(`Could not connect to database ${this.target.name}`);
   }
 }
 

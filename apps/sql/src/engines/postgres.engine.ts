@@ -14,6 +14,7 @@ import { PostgresDialect, quotePgIdent } from '../dialects/postgres/postgres.dia
 import {
   CANCEL_GRACE_MS,
   cancelledError,
+  DatabaseUnreachableError,
   type ConnectionTarget,
   type EnginePool,
   type EngineQuery,
@@ -130,6 +131,17 @@ class PostgresPool implements EnginePool {
     }
   }
 
+  async probe(): Promise<void> {
+    const client = await this.connect();
+    try {
+      await client.query('SELECT 1');
+    } catch (err) {
+      throw new DatabaseUnreachableError(this.target, err);
+    } finally {
+      client.release();
+    }
+  }
+
   stats(): PoolStats {
     return { size: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
@@ -145,7 +157,7 @@ class PostgresPool implements EnginePool {
       if (/timeout/i.test((err as Error).message)) {
         throw new ServiceBusyError(`No free connection to database ${this.target.name}`, 1);
       }
-      throw this.unreachable();
+      throw new DatabaseUnreachableError(this.target, err);
     }
   }
 
@@ -209,12 +221,9 @@ class PostgresPool implements EnginePool {
         timeout_seconds: seconds,
       });
     }
-    if (!sqlstate || CONNECTION_CLASSES.some((c) => sqlstate.startsWith(c))) return this.unreachable();
+    if (!sqlstate || CONNECTION_CLASSES.some((c) => sqlstate.startsWith(c)))
+      return new DatabaseUnreachableError(this.target, err);
     return new DatabaseError((err as Error).message, { sqlstate });
-  }
-
-  private unreachable(): DatabaseError {
-    return new DatabaseError(`Could not connect to database ${this.target.name}`);
   }
 }
 

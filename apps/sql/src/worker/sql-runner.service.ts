@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { MeridianError, ErrorType, TimeoutError, ValidationError } from '@meridian/errors';
+import { ADMIN_ROLE } from '@meridian/authz';
+import type { Principal } from '@meridian/contracts';
+import { DatabaseError, MeridianError, ErrorType, TimeoutError, ValidationError } from '@meridian/errors';
 import type { Database } from '@meridian/persistence';
 import { SqlCatalogRepository } from '../access/sql-catalog.repository';
-import type { EngineQuery, EngineResult } from '../engines/engine';
+import { ConnectionStatusService } from '../engines/connection-status.service';
+import { DatabaseUnreachableError, type EngineQuery, type EngineResult } from '../engines/engine';
 import { EnginePools } from '../engines/engine-pools.service';
 import { ConcurrencyGate, saturatedError } from '../limits/concurrency-gate';
 import { RunningCalls } from '../limits/running-calls';
@@ -25,6 +28,23 @@ export function queryTimeoutSeconds(requested: number | undefined, maxSeconds: n
   return timeout;
 }
 
+/**
+ * Admins learn where the database is and the driver's reason; everyone else only which database,
+ * since host and port describe the deployment.
+ */
+export function unreachableFor(principal: Principal, err: DatabaseUnreachableError): DatabaseError {
+  const name = err.databaseName;
+  if (!principal.roles.includes(ADMIN_ROLE)) {
+    return new DatabaseError(`${err.message}; an Admin can see why with get_database_info`, {
+      database: name,
+    });
+  }
+  return new DatabaseError(
+    `${err.message} at ${err.explanation}. Check its registration with get_database_info`,
+    { database: name, host: err.host, port: err.port, reason: err.reason },
+  );
+}
+
 function statusOf(err: unknown): SqlQueryStatus {
   if (!(err instanceof MeridianError)) return 'error';
   if (err.type === ErrorType.ServiceBusy) return 'busy';
@@ -44,6 +64,7 @@ export class SqlRunner {
     private readonly calls: RunningCalls,
     private readonly pools: EnginePools,
     private readonly catalog: SqlCatalogRepository,
+    private readonly connections: ConnectionStatusService,
   ) {}
 
   /** Refuses early, before any parsing, a call that would find every slot taken and may not wait. */
@@ -76,9 +97,14 @@ export class SqlRunner {
         { deadline, signal: running.signal, mayWait: call.mayQueue },
       );
       status = 'success';
+      this.connections.observe(db.id, db.databaseName);
       return result;
     } catch (err) {
       status = statusOf(err);
+      if (err instanceof DatabaseUnreachableError) {
+        this.connections.observe(db.id, db.databaseName, err);
+        throw unreachableFor(call.principal, err);
+      }
       throw err;
     } finally {
       running.close();

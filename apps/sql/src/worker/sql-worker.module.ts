@@ -5,6 +5,7 @@ import { NATS_SERVER_FACTORY, type NatsServerFactory } from '@meridian/messaging
 import { RlsPredicates } from '../access/rls-predicates.service';
 import { SqlAccessService } from '../access/sql-access.service';
 import { SqlCatalogRepository } from '../access/sql-catalog.repository';
+import { ConnectionStatusService } from '../engines/connection-status.service';
 import { EnginePools } from '../engines/engine-pools.service';
 import { ConcurrencyGate } from '../limits/concurrency-gate';
 import { RunningCalls } from '../limits/running-calls';
@@ -37,6 +38,7 @@ import { SqlWorkerServer } from './sql-worker.server';
           new SqlWorkerServer(options, gate),
     },
     EnginePools,
+    ConnectionStatusService,
     SqlCatalogRepository,
     SqlAccessService,
     RlsPredicates,

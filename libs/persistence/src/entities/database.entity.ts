@@ -49,6 +49,14 @@ export class Database {
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   extra!: Record<string, unknown>;
 
+  /** When the sql service last connected, or tried to; null before the first try. */
+  @Column({ name: 'connection_checked_at', type: 'timestamptz', nullable: true })
+  connectionCheckedAt!: Date | null;
+
+  /** Why that last try failed (host, port and the driver's reason); null when it succeeded. */
+  @Column({ name: 'connection_error', type: 'text', nullable: true })
+  connectionError!: string | null;
+
   @CreateDateColumn({ name: 'created_on', type: 'timestamptz' })
   createdOn!: Date;
 

@@ -1,10 +1,12 @@
 import { InitialSchema1795853496074 } from './1795853496074-initial-schema.migration';
 import { Authorization1795855333344 } from './1795855333344-authorization.migration';
 import { AuditEvents1795900000000 } from './1795900000000-audit-events.migration';
+import { DatabaseConnectionStatus1796100000000 } from './1796100000000-database-connection-status.migration';
 
 /** Applied in order by `meridian db upgrade`; never generated at run time, never synchronize. */
 export const MIGRATIONS = [
   InitialSchema1795853496074,
   Authorization1795855333344,
   AuditEvents1795900000000,
+  DatabaseConnectionStatus1796100000000,
 ] as const;
