@@ -187,7 +187,7 @@ describe('catalog detail tools and refusals', () => {
   });
 
   describe('get_database_info', () => {
-    it('describes a database and its datasets without any connection detail', async () => {
+    it('describes a database and its datasets without any connection secret', async () => {
       const row = await one<{ id: number; uuid: string; host: string; username: string; db_name: string }>(
         "SELECT id, uuid, host, username, db_name FROM databases WHERE database_name = 'examples'",
       );
@@ -217,12 +217,42 @@ describe('catalog detail tools and refusals', () => {
             'datasets',
             'created_on',
             'changed_on',
+            'connection',
           ].sort(),
         );
+        // No sql service has tried it in this harness.
+        expect(answer.connection).toEqual({ status: 'unknown', checked_at: null, last_error: null });
         const text = JSON.stringify(answer);
         expect(text).not.toContain(SEALED_PASSWORD);
         expect(text).not.toContain(row.host);
         expect(text).not.toContain(row.db_name);
+      }
+    });
+
+    it('shows Admins, and only Admins, why the last connection failed', async () => {
+      const { id } = await one<{ id: number }>("SELECT id FROM databases WHERE database_name = 'examples'");
+      await sql(
+        "UPDATE databases SET connection_error = '10.1.2.3:5432: connect ETIMEDOUT', connection_checked_at = '2026-01-02T03:04:05Z' WHERE id = $1",
+        [id],
+      );
+      try {
+        expect((await call('get_database_info', { identifier: id })).connection).toEqual({
+          status: 'unreachable',
+          checked_at: '2026-01-02T03:04:05.000Z',
+          last_error: '10.1.2.3:5432: connect ETIMEDOUT',
+        });
+        const alpha = await catalog.call(
+          'get_database_info',
+          { identifier: id },
+          await catalog.principal('alice'),
+        );
+        expect(alpha).not.toHaveProperty('connection');
+        expect(JSON.stringify(alpha)).not.toContain('10.1.2.3');
+      } finally {
+        await sql(
+          'UPDATE databases SET connection_error = NULL, connection_checked_at = NULL WHERE id = $1',
+          [id],
+        );
       }
     });
 

@@ -1,4 +1,4 @@
-import type { OnApplicationShutdown, Provider } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { MERIDIAN_CONFIG, type MeridianConfig, type RateLimitConfig } from '@meridian/config';
 import type { Principal } from '@meridian/contracts';
 import { RateLimits } from './rate-limits';
@@ -8,7 +8,7 @@ import { RateLimits } from './rate-limits';
  * (edge), per user and per user and tool once the principal is known (edge dispatcher), and per
  * user in a backend service (each service, whatever the edge let through).
  */
-export class RateLimitService implements OnApplicationShutdown {
+export class RateLimitService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly limits: RateLimits;
 
   constructor(
@@ -50,6 +50,11 @@ export class RateLimitService implements OnApplicationShutdown {
   checkService(service: string, principal: Pick<Principal, 'user_id'>, tool: string): Promise<void> {
     const rules = this.config.serviceLimits[service] ?? [];
     return this.limits.consume('service', `${service}:u:${principal.user_id}`, rules, tool);
+  }
+
+  /** Serve once the shared store answers (or after a short wait, then on_store_failure applies). */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.limits.connected();
   }
 
   async onApplicationShutdown(): Promise<void> {

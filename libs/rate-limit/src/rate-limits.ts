@@ -93,6 +93,24 @@ export class RateLimits {
     );
   }
 
+  /**
+   * Waits (boundedly) for the store's first connection, so that the first calls after a start are
+   * counted where every later one is, not decided by on_store_failure while Redis is connecting.
+   */
+  async connected(timeoutMs = 3000): Promise<void> {
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    await new Promise<void>((done) => {
+      const timer = setTimeout(finish, timeoutMs);
+      function finish() {
+        clearTimeout(timer);
+        redis?.removeListener('ready', finish);
+        done();
+      }
+      redis.once('ready', finish);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.redis && this.redis.status !== 'end') {
       await this.redis.quit().catch(() => this.redis?.disconnect());
