@@ -578,7 +578,8 @@ describe('Kubernetes manifests', () => {
       for (const directive of [
         'proxy_buffering off;',
         'proxy_set_header Host $host;',
-        'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+        // Set to the client's address, never appended to what the client sent.
+        'proxy_set_header X-Forwarded-For $remote_addr;',
         'proxy_set_header X-Forwarded-Proto $scheme;',
         'proxy_set_header X-Forwarded-Host $host;',
       ]) {
@@ -588,6 +589,7 @@ describe('Kubernetes manifests', () => {
       const seconds =
         Number(readTimeout[1]) * ({ h: 3600, m: 60, s: 1, '': 1 } as Record<string, number>)[readTimeout[2]];
       expect(seconds).toBeGreaterThanOrEqual(600);
+      expect(https).not.toContain('$proxy_add_x_forwarded_for');
 
       expect(podPortNamed(pod.spec, 'https')).toBe(8443);
       const service = find('Service', 'meridian-edge')!;

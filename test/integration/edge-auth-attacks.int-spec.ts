@@ -36,7 +36,8 @@ describe('edge token authentication (attack suite)', () => {
   beforeAll(async () => {
     edge = await startAuthedEdge({
       clients: ['alice', 'gary', 'mallory'],
-      auth: { clockSkewSeconds: 30 },
+      // Tokens of the authorization server live 10 minutes; nothing may live longer than an hour.
+      auth: { clockSkewSeconds: 30, maxTokenAgeSeconds: 3600 },
     });
     attackerKey = (await generateKeyPair('RS256', { extractable: true })).privateKey as KeyObject;
     alice = await edge.as.token({ client: 'alice', scope: 'meridian:read' });
@@ -93,6 +94,19 @@ describe('edge token authentication (attack suite)', () => {
     ],
     ['missing user claim', () => forge({}, { omit: ['sub'] })],
     ['no expiry', () => forge({}, { omit: ['exp'] })],
+    [
+      'valid for 100 years (beyond MCP_JWT_MAX_AGE_SECONDS)',
+      () => forge({ exp: Math.floor(Date.now() / 1000) + 100 * 365 * 24 * 3600 }),
+    ],
+    ['no issued-at time (lifetime unknown)', () => forge({}, { omit: ['iat'] })],
+    [
+      'issued in the future (to stretch its lifetime)',
+      () =>
+        forge({
+          iat: Math.floor(Date.now() / 1000) + 50 * 365 * 24 * 3600,
+          exp: Math.floor(Date.now() / 1000) + 50 * 365 * 24 * 3600 + 600,
+        }),
+    ],
     ['unknown kid', () => forge({}, { key: attackerKey, header: { kid: 'not-a-known-key' } })],
     [
       'a key embedded in the header (jwk), signed by that key',

@@ -10,6 +10,7 @@ import { unreachableDatabases } from '@meridian/persistence';
 import { EDGE_DATA_SOURCE } from './auth/auth.constants';
 import { PrincipalResolver } from './auth/principal.resolver';
 import { EdgeModule } from './edge.module';
+import { edgeFastifyOptions, installOriginPolicy } from './http/http-hardening';
 import { newRequestId } from './http/request-id';
 import { installAddressRateLimit } from './limits/address-rate-limit';
 import { createServiceClients } from './tools/service-clients';
@@ -71,12 +72,13 @@ export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Pro
   const clients = await createServiceClients(config, bus);
   const app = await NestFactory.create<NestFastifyApplication>(
     EdgeModule.forRoot(config, clients, bus ? 'embedded' : 'distributed'),
-    new FastifyAdapter({ trustProxy: config.proxyFix, bodyLimit: 4 * 1024 * 1024, genReqId: newRequestId }),
+    new FastifyAdapter(edgeFastifyOptions(config, newRequestId)),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   installAddressRateLimit(app);
+  installOriginPolicy(app);
 
   const readiness = app.get(ReadinessService);
   if (clients.nats) {

@@ -123,6 +123,20 @@ export class EnvDto {
   @IsBoolean()
   ENABLE_PROXY_FIX = false;
 
+  /** With ENABLE_PROXY_FIX: how many proxies stand in front of the edge (X-Forwarded-For hops trusted). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  MCP_PROXY_HOPS = 1;
+
+  /** With ENABLE_PROXY_FIX: trust exactly these proxy addresses or CIDRs instead of a hop count. */
+  @IsOptional()
+  @Matches(/^\s*[0-9a-fA-F:.]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F:.]+(\/\d{1,3})?)*\s*$/, {
+    message: 'must be IP addresses or CIDRs separated by commas',
+  })
+  MCP_TRUSTED_PROXIES?: string;
+
   /** NATS server(s), comma-separated. Unset in the all-in-one: in-process transport. */
   @IsOptional()
   @Matches(/^(nats|tls|wss?):\/\/[^,\s]+(,(nats|tls|wss?):\/\/[^,\s]+)*$/, {
@@ -228,6 +242,14 @@ export class EnvDto {
   @Min(0)
   @Max(300)
   MCP_JWT_CLOCK_SKEW_SECONDS = 30;
+
+  /** Longest token lifetime accepted (exp - iat); tokens without iat are then refused. Unset: no bound. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(31 * 24 * 3600)
+  MCP_JWT_MAX_AGE_SECONDS?: number;
 
   /** Least seconds between two JWKS fetches caused by an unknown key id. */
   @Transform(toInt)

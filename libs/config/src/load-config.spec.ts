@@ -84,6 +84,8 @@ describe('loadConfig', () => {
         },
         metricsBearerToken: undefined,
         proxyFix: false,
+        proxyHops: 1,
+        trustedProxies: [],
         natsUrl: undefined,
         natsServers: [],
         requestTimeoutMs: 30_000,
@@ -378,5 +380,29 @@ describe('isLoopbackHost', () => {
     '',
   ])('%j is not loopback', (host) => {
     expect(isLoopbackHost(host)).toBe(false);
+  });
+
+  describe('proxy trust', () => {
+    it('trusts one hop by default and takes a hop count or addresses', () => {
+      expect(loadConfig({}).proxyHops).toBe(1);
+      expect(loadConfig({ MCP_PROXY_HOPS: '2' }).proxyHops).toBe(2);
+      expect(
+        loadConfig({ MCP_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1, fd00::/8' }).trustedProxies,
+      ).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+    });
+
+    it.each([
+      [{ MCP_PROXY_HOPS: '0' }, /MCP_PROXY_HOPS/],
+      [{ MCP_PROXY_HOPS: 'all' }, /MCP_PROXY_HOPS/],
+      [{ MCP_TRUSTED_PROXIES: 'proxy.internal' }, /MCP_TRUSTED_PROXIES/],
+      [
+        { MCP_TRUSTED_PROXIES: '10.0.0.0/33' },
+        /MCP_TRUSTED_PROXIES: 10\.0\.0\.0\/33 is not an IP address or CIDR/,
+      ],
+      [{ MCP_TRUSTED_PROXIES: '999.1.1.1' }, /MCP_TRUSTED_PROXIES: 999\.1\.1\.1 is not/],
+      [{ MCP_TRUSTED_PROXIES: 'fd00::/129' }, /MCP_TRUSTED_PROXIES: fd00::\/129 is not/],
+    ])('refuses %j', (env, message) => {
+      expect(() => loadConfig(env)).toThrow(message);
+    });
   });
 });

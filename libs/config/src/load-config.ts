@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as CvError } from 'class-validator';
 import { EnvDto, GUARDED_PREFIXES } from './env.dto';
@@ -25,6 +26,8 @@ function knownOptional(): string[] {
     'MCP_DEV_USERNAME',
     'MCP_ALLOWED_HOSTS',
     'MCP_ALLOWED_ORIGINS',
+    'MCP_TRUSTED_PROXIES',
+    'MCP_JWT_MAX_AGE_SECONDS',
     'SECRET_KEY',
     'NATS_URL',
     'MCP_JWT_ISSUER',
@@ -47,6 +50,20 @@ function knownOptional(): string[] {
     'OTEL_SERVICE_NAME',
     'SENTRY_DSN',
   ];
+}
+
+/** Each trusted proxy is an IPv4/IPv6 address or CIDR whose prefix fits its family. */
+function proxyProblems(entries: string[]): string[] {
+  return entries
+    .filter((entry) => {
+      const [address, prefix, extra] = entry.split('/');
+      const family = isIP(address);
+      if (!family || extra !== undefined) return true;
+      if (prefix === undefined) return false;
+      const bits = Number(prefix);
+      return !/^\d{1,3}$/.test(prefix) || bits > (family === 4 ? 32 : 128);
+    })
+    .map((entry) => `MCP_TRUSTED_PROXIES: ${entry} is not an IP address or CIDR`);
 }
 
 export function knownVariables(): string[] {
@@ -103,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
   const cache = parseCacheConfig(dto.MCP_CACHE_CONFIG, problems);
   const otlpHeaders = parseOtlpHeaders(dto.OTEL_EXPORTER_OTLP_HEADERS, problems);
   problems.push(...authProblems(dto));
+  problems.push(...proxyProblems(splitList(dto.MCP_TRUSTED_PROXIES)));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -145,11 +163,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
       roleMapping,
       authorizationServers: splitList(dto.MCP_AUTHORIZATION_SERVERS),
       clockSkewSeconds: dto.MCP_JWT_CLOCK_SKEW_SECONDS,
+      maxTokenAgeSeconds: dto.MCP_JWT_MAX_AGE_SECONDS,
       jwksCooldownSeconds: dto.MCP_JWKS_COOLDOWN_SECONDS,
       jwksCacheMaxAgeSeconds: dto.MCP_JWKS_CACHE_MAX_AGE_SECONDS,
     },
     metricsBearerToken: dto.METRICS_BEARER_TOKEN,
     proxyFix: dto.ENABLE_PROXY_FIX,
+    proxyHops: dto.MCP_PROXY_HOPS,
+    trustedProxies: splitList(dto.MCP_TRUSTED_PROXIES),
     natsUrl: dto.NATS_URL,
     natsServers: splitList(dto.NATS_URL),
     requestTimeoutMs: dto.NATS_REQUEST_TIMEOUT_MS,

@@ -33,6 +33,8 @@ export interface AuthConfig {
   roleMapping: Record<string, string[]>;
   authorizationServers: string[];
   clockSkewSeconds: number;
+  /** MCP_JWT_MAX_AGE_SECONDS: longest exp - iat accepted; undefined leaves lifetimes unbounded. */
+  maxTokenAgeSeconds?: number;
   jwksCooldownSeconds: number;
   jwksCacheMaxAgeSeconds: number;
 }
@@ -117,6 +119,10 @@ export interface MeridianConfig {
   auth: AuthConfig;
   metricsBearerToken?: string;
   proxyFix: boolean;
+  /** Proxies trusted in front of the edge, by count (MCP_PROXY_HOPS)... */
+  proxyHops: number;
+  /** ...or by address (MCP_TRUSTED_PROXIES), which wins when set. */
+  trustedProxies: string[];
   natsUrl?: string;
   natsServers: string[];
   requestTimeoutMs: number;

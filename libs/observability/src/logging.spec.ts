@@ -11,4 +11,9 @@ describe('redactUrl', () => {
     expect(redactUrl('/health')).toBe('/health');
     expect(redactUrl(undefined)).toBeUndefined();
   });
+
+  it('keeps a malformed escape as written instead of throwing', () => {
+    expect(redactUrl('/get_instance_info?%=1')).toBe('/get_instance_info?%=1');
+    expect(redactUrl('/mcp?%zz=1&to%6ben=x')).toBe('/mcp?%zz=1&to%6ben=[redacted]');
+  });
 });

@@ -29,12 +29,21 @@ export const REDACTED_PATHS = [
 
 const SECRET_PARAMS = /^(access_token|id_token|token|code|signature|api_key|password|secret)$/i;
 
+/** A caller's malformed escape (`%zz`) is kept as written, never thrown. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url || !url.includes('?')) return url;
   const [path, query] = url.split('?', 2);
   const parts = query.split('&').map((pair) => {
     const [key] = pair.split('=', 1);
-    return SECRET_PARAMS.test(decodeURIComponent(key)) ? `${key}=[redacted]` : pair;
+    return SECRET_PARAMS.test(safeDecode(key)) ? `${key}=[redacted]` : pair;
   });
   return `${path}?${parts.join('&')}`;
 }

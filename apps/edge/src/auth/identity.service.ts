@@ -45,6 +45,27 @@ const isUniqueViolation = (err: unknown) =>
  * users are created from the token, and a provisioned user's roles follow the token's roles
  * claim on every token. Users created any other way never have their roles touched.
  */
+/**
+ * With MCP_JWT_MAX_AGE_SECONDS, a token must say when it was issued (not in the future) and live no
+ * longer than that: a leaked long-lived token is refused however valid its signature.
+ */
+export function assertLifetime(
+  claims: TokenClaims,
+  maxAgeSeconds: number | undefined,
+  skewSeconds: number,
+): void {
+  if (maxAgeSeconds === undefined) return;
+  const iat = claims.iat;
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new TokenRejected('token has no iat claim');
+  if (iat > Date.now() / 1000 + skewSeconds) throw new TokenRejected('token iat is in the future');
+  const lifetime = (claims.exp as number) - iat;
+  if (lifetime > maxAgeSeconds) {
+    throw new TokenRejected(
+      `token lifetime ${lifetime} s exceeds MCP_JWT_MAX_AGE_SECONDS (${maxAgeSeconds})`,
+    );
+  }
+}
+
 @Injectable()
 export class IdentityService {
   private readonly logger = new Logger(IdentityService.name);
@@ -61,6 +82,7 @@ export class IdentityService {
   async fromToken(claims: TokenClaims): Promise<Principal> {
     const auth = this.config.auth;
     if (typeof claims.exp !== 'number') throw new TokenRejected('token has no exp claim');
+    assertLifetime(claims, auth.maxTokenAgeSeconds, auth.clockSkewSeconds);
     const username = usernameFrom(claims, auth.userClaim);
     let user = await this.find(username);
     if (auth.autoProvision) user = await this.provisionOrSync(user, username, claims);

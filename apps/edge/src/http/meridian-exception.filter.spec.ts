@@ -58,6 +58,34 @@ function hostFor(reply: FakeReply): ArgumentsHost {
 
 describe('MeridianExceptionFilter', () => {
   const filter = new MeridianExceptionFilter();
+
+  it('answers on the bare Node response when middleware threw before Fastify had a reply', () => {
+    const raw = {
+      headersSent: false,
+      writableEnded: false,
+      status: 0,
+      head: {} as Record<string, string>,
+      body: '',
+      writeHead(code: number, headers: Record<string, string>) {
+        this.status = code;
+        this.head = headers;
+        this.headersSent = true;
+      },
+      end(text: string) {
+        this.body = text;
+        this.writableEnded = true;
+      },
+    };
+    filter.catch(new URIError('URI malformed'), hostFor(raw as unknown as FakeReply));
+    expect(raw.status).toBe(500);
+    expect(raw.head['Content-Type']).toBe('application/json');
+    expect(JSON.parse(raw.body)).toMatchObject({
+      error_type: 'InternalError',
+      details: { error_id: expect.any(String) },
+    });
+    filter.catch(new ValidationError('again'), hostFor(raw as unknown as FakeReply));
+    expect(JSON.parse(raw.body)).toMatchObject({ error_type: 'InternalError' });
+  });
   let logged: MockInstance<Logger['error']>;
 
   beforeEach(() => {

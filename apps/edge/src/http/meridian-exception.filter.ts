@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { reportError } from '@meridian/observability';
-import { rateLimitHeaders } from '@meridian/rate-limit';
 import {
   AuthenticationError,
   InternalError,
@@ -13,6 +13,7 @@ import {
   toMeridianError,
   ErrorType,
 } from '@meridian/errors';
+import { sendError } from './error-reply';
 
 function fromHttpException(err: HttpException): MeridianError {
   const status = err.getStatus();
@@ -33,7 +34,8 @@ export class MeridianExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // A Fastify reply for routes; the bare Node response when middleware (the request logger) threw.
+    const reply = host.switchToHttp().getResponse<FastifyReply | ServerResponse>();
     let error: MeridianError;
     if (exception instanceof HttpException) error = fromHttpException(exception);
     else if (isFastifyClientError(exception)) error = new ValidationError(exception.message);
@@ -45,14 +47,7 @@ export class MeridianExceptionFilter implements ExceptionFilter {
         reportError(exception, { service: 'edge', error_id: error.details?.error_id as string });
       }
     }
-    if (reply.sent) return;
-    const retryAfter = error.retryAfterSeconds;
-    if (retryAfter !== undefined) void reply.header('Retry-After', String(Math.ceil(retryAfter)));
-    if (error.type === ErrorType.RateLimit) {
-      for (const [name, value] of Object.entries(rateLimitHeaders(error.details)))
-        void reply.header(name, value);
-    }
-    void reply.status(error.status).header('Content-Type', 'application/json').send(error.toBody());
+    sendError(reply, error);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { cleanTraceHeaders, requestContext, traceIdOf } from '@meridian/observability';
 import { Protect } from '../auth/auth-policy.decorator';
@@ -8,7 +8,6 @@ import type { AuthenticatedRequest } from '../auth/edge-auth.guard';
 import { PrincipalResolver } from '../auth/principal.resolver';
 import { ScopePolicy, toolCallsIn } from '../auth/scope.policy';
 import { McpServerFactory, type McpRequestAuth } from './mcp-server.factory';
-import { OriginPolicy } from './origin-policy';
 import { requestIdOf } from '../http/request-id';
 
 /**
@@ -22,7 +21,6 @@ export class McpController {
 
   constructor(
     private readonly servers: McpServerFactory,
-    private readonly origins: OriginPolicy,
     private readonly principals: PrincipalResolver,
     private readonly scopes: ScopePolicy,
   ) {}
@@ -30,7 +28,6 @@ export class McpController {
   @Post()
   @HttpCode(200)
   async handle(@Req() req: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
-    this.origins.check(req.headers);
     const principal = await this.principals.resolve(req);
     // The scope challenge must be an HTTP 403, so the tools a message calls are checked here,
     // before the body reaches the MCP server (every call of a batch).
@@ -74,8 +71,7 @@ export class McpController {
   /** Stateless server: no server-initiated stream (GET) and no session to end (DELETE). */
   @Get()
   @Delete()
-  other(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
-    this.origins.check(req.headers);
+  other(@Res() reply: FastifyReply): void {
     void reply
       .status(405)
       .header('Allow', 'POST')
