@@ -6,6 +6,7 @@ import { inlineRefs, type JsonSchema } from './json-schema';
 import { withError } from './output-schemas';
 import { rpcSubject, type ServiceName } from './service-name';
 import type { ToolDefinition, ToolSpec } from './tool-definition';
+import { forbiddenCharacters } from './validation';
 import { AUDIT_TOOLS } from './tools/audit.tools';
 import { CATALOG_TOOLS } from './tools/catalog.tools';
 import { CHART_TOOLS } from './tools/chart.tools';
@@ -90,10 +91,19 @@ export class ToolRegistry {
    */
   async validateArgs<T extends object = Record<string, unknown>>(name: string, args: unknown): Promise<T> {
     const tool = this.get(name);
-    const raw = args ?? {};
-    if (typeof raw !== 'object' || Array.isArray(raw)) {
+    const given = args ?? {};
+    if (typeof given !== 'object' || Array.isArray(given)) {
       throw new ValidationError('Tool arguments must be a JSON object', { tool: name });
     }
+    const forbidden = forbiddenCharacters(given);
+    if (forbidden) {
+      throw new ValidationError(`Invalid arguments for ${name}: ${forbidden.path} ${forbidden.message}`, {
+        tool: name,
+        field: forbidden.path,
+      });
+    }
+    // An explicit null for an argument means what leaving it out means; a required one is then missing.
+    const raw = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null));
     const instance = plainToInstance(tool.input, raw) as T;
     const errors = await validate(instance, {
       whitelist: true,

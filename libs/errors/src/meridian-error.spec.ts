@@ -164,6 +164,36 @@ describe('toMeridianError', () => {
     expect(logger.error).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ['22021', 'invalid byte sequence for encoding "UTF8": 0x00'],
+    ['22003', 'value "2147483648" is out of range for type integer'],
+    ['22P02', 'invalid input syntax for type integer: "x"'],
+    ['54000', 'index row size 9000 exceeds maximum 2712 for index'],
+  ])('answers a metadata database data exception %s as ValidationError', (code, message) => {
+    const logger = fakeLogger();
+    const queryFailed = Object.assign(new Error(message), {
+      name: 'QueryFailedError',
+      driverError: { code },
+    });
+    const err = toMeridianError(queryFailed, logger);
+    expect(err.toBody()).toMatchObject({
+      error_type: 'ValidationError',
+      error: `Invalid value: ${message}`,
+      details: { sqlstate: code },
+    });
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
+  it('keeps other database failures internal', () => {
+    const logger = fakeLogger();
+    const err = toMeridianError(
+      Object.assign(new Error('relation "x" does not exist'), { code: '42P01' }),
+      logger,
+    );
+    expect(err.type).toBe(ErrorType.Internal);
+    expect(logger.error).toHaveBeenCalled();
+  });
+
   it('revives an error body received from another service', () => {
     const logger = fakeLogger();
     const body = new TimeoutError('catalog did not answer', { service: 'catalog' }).toBody();

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import { z } from 'zod';
 import {
-  CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
@@ -31,6 +31,37 @@ export interface McpRequestAuth {
 }
 
 type ListedTool = ListToolsResult['tools'][number];
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * tools/call's params, checked before the SDK's own schema would turn a malformed request into an
+ * internal error: JSON-RPC -32602 with a message that says what is wrong.
+ */
+function assertCallParams(params: unknown): true {
+  const invalid = (message: string) =>
+    new McpError(ErrorCode.InvalidParams, `Invalid tools/call params: ${message}`);
+  if (!isPlainObject(params)) throw invalid('params must be an object');
+  if (typeof params.name !== 'string' || params.name.length === 0 || params.name.length > 128) {
+    throw invalid('name must be a tool name (a non-empty string)');
+  }
+  if (params.arguments !== undefined && !isPlainObject(params.arguments)) {
+    throw invalid('arguments must be a JSON object');
+  }
+  if (params._meta !== undefined && !isPlainObject(params._meta)) throw invalid('_meta must be an object');
+  return true;
+}
+
+const CallToolRequest = z
+  .object({ method: z.literal('tools/call'), params: z.custom<CallParams>(assertCallParams) })
+  .passthrough();
+
+interface CallParams {
+  name: string;
+  arguments?: Record<string, unknown>;
+  _meta?: { progressToken?: string | number; [key: string]: unknown };
+}
 
 function listed(t: ToolDefinition): ListedTool {
   return {
@@ -96,7 +127,7 @@ export class McpServerFactory {
       }
       return this.toolsFor(auth.extra.principal);
     });
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    server.setRequestHandler(CallToolRequest, async (request, extra) => {
       const auth = extra.authInfo as McpRequestAuth | undefined;
       if (!auth?.extra?.principal) {
         throw new McpError(ErrorCode.InternalError, 'Request reached the MCP server without a principal');

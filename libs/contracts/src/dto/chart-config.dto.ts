@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { TIME_GRAINS, type TimeGrain } from './query-dataset.dto';
 import {
@@ -26,6 +26,7 @@ export class XyChartConfig {
   chart_type!: 'xy';
 
   @IsOptional()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => ChartColumnRef)
   @JSONSchema({
@@ -57,12 +58,14 @@ export class XyChartConfig {
   stacked?: boolean;
 
   @IsOptional()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => ChartAxis)
   @JSONSchema({ $ref: '#/definitions/ChartAxis' })
   x_axis?: ChartAxis;
 
   @IsOptional()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => ChartAxis)
   @JSONSchema({ $ref: '#/definitions/ChartAxis' })
@@ -120,12 +123,14 @@ export class PieChartConfig {
   chart_type!: 'pie';
 
   @Required()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => ChartColumnRef)
   @JSONSchema({ $ref: '#/definitions/ChartColumnRef', description: 'Column whose values are the slices' })
   dimension!: ChartColumnRef;
 
   @Required()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => ChartColumnRef)
   @JSONSchema({ $ref: '#/definitions/ChartColumnRef', description: 'Metric sizing the slices' })
@@ -151,6 +156,7 @@ export class BigNumberChartConfig {
   chart_type!: 'big_number';
 
   @Required()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => ChartColumnRef)
   @JSONSchema({ $ref: '#/definitions/ChartColumnRef', description: 'The metric shown' })
@@ -183,6 +189,7 @@ export function ChartConfigField(opts: { optional?: boolean } = {}) {
   return (target: object, key: string) => {
     if (opts.optional) IsOptional()(target, key);
     else Required()(target, key);
+    IsObject({ message: '$property must be an object' })(target, key);
     ValidateNested()(target, key);
     Type(() => UnknownChartConfig, {
       keepDiscriminatorProperty: true,

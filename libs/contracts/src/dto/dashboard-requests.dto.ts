@@ -8,12 +8,13 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { IsIdentifier } from '../validation';
+import { IsIdentifier, MAX_ID } from '../validation';
 import { ChartConfigField, type ChartConfig } from './chart-config.dto';
 import { Flag, fromJson } from './chart-requests.dto';
 
@@ -27,9 +28,10 @@ export class GenerateDashboardRequest {
   @ArrayUnique()
   @IsInt({ each: true })
   @Min(1, { each: true })
+  @Max(MAX_ID, { each: true })
   @JSONSchema({
     type: 'array',
-    items: { type: 'integer', minimum: 1 },
+    items: { type: 'integer', minimum: 1, maximum: MAX_ID },
     minItems: 1,
     maxItems: 50,
     uniqueItems: true,

@@ -13,6 +13,7 @@ import {
 import { JSONSchema } from 'class-validator-jsonschema';
 import { QueryDatasetRequest } from '../dto/query-dataset.dto';
 import type { JsonSchema } from '../json-schema';
+import { IsId } from '../validation';
 import { rpcSubject } from '../service-name';
 import { READ_ONLY, READ_SCOPE, SQL_SCOPE, type ToolSpec } from '../tool-definition';
 
@@ -31,9 +32,7 @@ const toBool = ({ value }: { value: unknown }) =>
 
 export class ExecuteSqlRequest {
   @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @JSONSchema({ type: 'integer', minimum: 1, description: 'Numeric id of a registered database' })
+  @IsId('Numeric id of a registered database')
   database_id!: number;
 
   @IsString()
