@@ -79,11 +79,20 @@ describe('catalog detail tools and refusals', () => {
 
     it('answers NotFoundError for a missing id, UUID or slug', async () => {
       const { max } = await one<{ max: number }>('SELECT max(id) AS max FROM dashboards');
-      for (const identifier of [max + 1000, randomUUID(), 'no-such-dashboard', 2 ** 40]) {
+      for (const identifier of [max + 1000, 2_147_483_647, randomUUID(), 'no-such-dashboard']) {
         expect(await refusal('get_dashboard_info', { identifier })).toMatchObject({
           error: 'Dashboard not found',
           error_type: 'NotFoundError',
           details: { identifier },
+        });
+      }
+    });
+
+    it('answers ValidationError for an id no row can have', async () => {
+      for (const identifier of [2 ** 31, 2 ** 40]) {
+        expect(await refusal('get_dashboard_info', { identifier })).toMatchObject({
+          error_type: 'ValidationError',
+          details: { field: 'identifier' },
         });
       }
     });
