@@ -92,7 +92,7 @@ describe('audit consumer (own JetStream server, own database)', () => {
     await ds.initialize();
     try {
       const { upQueries } = await ds.driver.createSchemaBuilder().log();
-      expect(upQueries.map((q) => q.query).filter((q) => q.includes('audit_events'))).toEqual([]);
+      expect(upQueries.map((q) => q.query).filter((q) => /audit_(events|dead_letters)/.test(q))).toEqual([]);
     } finally {
       await ds.destroy();
     }
@@ -150,6 +150,50 @@ describe('audit consumer (own JetStream server, own database)', () => {
       () => jsm.consumers.info(EVENTS_STREAM, AUDIT_CONSUMER),
       (i) => i.num_pending === 0 && i.num_ack_pending === 0,
     );
+  });
+
+  it('stores events with NUL, lone surrogates, huge and deep arguments, and the ordinary ones after them', async () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 2_000; i++) deep = { a: deep };
+    const poison: [string, unknown][] = [
+      ['nul', { search: 'a\u0000b' }],
+      ['nul-key', { ['a\u0000']: 1 }],
+      ['surrogate', { search: 'x\uD800y' }],
+      ['huge', { search: 'x'.repeat(300_000) }],
+      ['deep', deep],
+    ];
+    const ids: string[] = [];
+    for (const [name, args] of poison) {
+      // As the edge builds it, and as a publisher that does not sanitize would send it.
+      const built = buildToolEvent(call(`poison-${name}-built`, { args }), 'edge');
+      const unsanitized = { ...buildToolEvent(call(`poison-${name}-raw`), 'edge'), arguments: args };
+      await publish(built);
+      await nc
+        .jetstream()
+        .publish(toolEventSubject('list_charts'), new TextEncoder().encode(JSON.stringify(unsanitized)), {
+          msgID: unsanitized.event_id,
+        })
+        .catch(() => undefined); // 'deep' cannot even be serialised: it never reaches the stream
+      const ordinary = buildToolEvent(call(`poison-${name}-after`), 'edge');
+      await publish(ordinary);
+      ids.push(`poison-${name}-built`, `poison-${name}-after`);
+      if (name !== 'deep') ids.push(`poison-${name}-raw`);
+    }
+    await until(
+      () => rows('request_id = ANY($1)', [ids]),
+      (n) => n === ids.length,
+      15_000,
+    );
+    const { rows: stored } = await pg.query<{ request_id: string; arguments: unknown; sanitized: unknown }>(
+      `SELECT request_id, arguments, sanitized FROM audit_events WHERE request_id LIKE 'poison-nul-%'`,
+    );
+    const byId = Object.fromEntries(stored.map((r) => [r.request_id, r]));
+    expect(byId['poison-nul-built'].arguments).toEqual({ search: 'a\\u0000b' });
+    expect(byId['poison-nul-raw']).toMatchObject({
+      arguments: { search: 'a\\u0000b' },
+      sanitized: { replaced_characters: 1, repaired_surrogates: 0 },
+    });
+    expect(byId['poison-nul-after'].sanitized).toBeNull();
   });
 
   it('keeps events while NATS is down and publishes them in order once it is back', async () => {

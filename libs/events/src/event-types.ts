@@ -1,4 +1,5 @@
 import { EVENT_SUBJECT_PREFIX, type Principal } from '@meridian/contracts';
+import type { EventSanitizing } from './sanitize';
 
 /** The JetStream stream holding every event; it captures `meridian.events.>` and nothing else. */
 export const EVENTS_STREAM = 'MERIDIAN_EVENTS';
@@ -47,6 +48,8 @@ export interface ToolEventV1 {
   status: ToolCallStatus;
   error_type: string | null;
   duration_ms: number;
+  /** Present when something was replaced or cut to make the event storable (see sanitize.ts). */
+  sanitized?: EventSanitizing;
 }
 
 /** Something a service did (schema: libs/events/schema/domain-event.v1.json). */
@@ -61,6 +64,8 @@ export interface DomainEventV1 {
   user_id: number | null;
   username: string | null;
   data: Record<string, unknown>;
+  /** Present when something in `data` was replaced or cut to make the event storable. */
+  sanitized?: EventSanitizing;
 }
 
 export type MeridianEvent = ToolEventV1 | DomainEventV1;

@@ -18,6 +18,7 @@ export {
 export {
   DEFAULT_REDACTION_LIMITS,
   REDACTED,
+  STORED_REDACTION_LIMITS,
   isSecretKey,
   maskSecretsInText,
   redactValue,
@@ -27,10 +28,20 @@ export {
   buildDomainEvent,
   buildToolEvent,
   parseToolEvent,
+  storableToolEvent,
   type DomainEventContext,
   type ParsedToolEvent,
   type ToolCallRecord,
 } from './tool-event';
+export {
+  NUL_MARKER,
+  REPLACEMENT_CHARACTER,
+  SanitizeTally,
+  boundedText,
+  cleanText,
+  jsonBytes,
+  type EventSanitizing,
+} from './sanitize';
 export { EVENT_PUBLISHER, type EventPublisher } from './event-publisher';
 export { BufferedEventPublisher, type BufferOptions, type PendingEvent } from './buffered-event.publisher';
 export { JetStreamEventPublisher } from './jetstream-event.publisher';

@@ -9,7 +9,15 @@ import {
   type ToolCallStatus,
   type ToolEventV1,
 } from './event-types';
-import { redactValue } from './redaction';
+import { DEFAULT_REDACTION_LIMITS, redactValue, STORED_REDACTION_LIMITS } from './redaction';
+import {
+  boundedText,
+  jsonBytes,
+  mergeSanitizing,
+  readSanitizing,
+  SanitizeTally,
+  type EventSanitizing,
+} from './sanitize';
 
 /** What the edge knows about one finished tool call. */
 export interface ToolCallRecord {
@@ -30,41 +38,67 @@ export interface DomainEventContext {
   principal?: Pick<Principal, 'user_id' | 'username'>;
 }
 
-const text = (value: unknown, max: number): string | null =>
-  typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null;
+const MAX_ROLES = 100;
+const INT4_MAX = 2_147_483_647;
 
-function clientOf(client: Partial<EventClient> | undefined): EventClient | null {
-  if (!client) return null;
+function clientOf(client: Partial<EventClient> | null | undefined, tally: SanitizeTally): EventClient | null {
+  if (!client || typeof client !== 'object') return null;
   const out: EventClient = {
-    user_agent: text(client.user_agent, 512),
-    name: text(client.name, 128),
-    version: text(client.version, 64),
+    user_agent: boundedText(client.user_agent, 512, tally),
+    name: boundedText(client.name, 128, tally),
+    version: boundedText(client.version, 64, tally),
   };
   return out.user_agent || out.name || out.version ? out : null;
 }
 
-/** The v1 tool event of a call: a fresh event id, the arguments redacted and bounded. */
+function rolesOf(roles: unknown, tally: SanitizeTally): string[] {
+  if (!Array.isArray(roles)) return [];
+  const names = roles.filter((r): r is string => typeof r === 'string');
+  if (names.length > MAX_ROLES) tally.truncated++;
+  return names.slice(0, MAX_ROLES).map((r) => boundedText(r, 128, tally) ?? '');
+}
+
+/** Adds `sanitized` when the tally saw a change; `original` is the value whose size is recorded. */
+function withReport<T extends { sanitized?: EventSanitizing }>(
+  event: T,
+  tally: SanitizeTally,
+  original: unknown,
+  earlier: EventSanitizing | null = null,
+): T {
+  const sanitized = mergeSanitizing(earlier, tally.report(tally.altered ? jsonBytes(original) : null));
+  if (sanitized) event.sanitized = sanitized;
+  else delete event.sanitized;
+  return event;
+}
+
+/**
+ * The v1 tool event of a call: a fresh event id, the arguments redacted and bounded, and every
+ * text made storable (no NUL, no lone surrogate, within its column), whatever the caller sent.
+ */
 export function buildToolEvent(record: ToolCallRecord, source: string, now = new Date()): ToolEventV1 {
   const { principal } = record;
-  return {
+  const tally = new SanitizeTally();
+  const event: ToolEventV1 = {
     type: TOOL_EVENT_TYPE,
     version: TOOL_EVENT_VERSION,
     event_id: randomUUID(),
     timestamp: now.toISOString(),
-    source,
-    request_id: record.requestId.slice(0, 128),
+    source: boundedText(source, 32, tally) ?? 'unknown',
+    request_id: boundedText(record.requestId, 128, tally) ?? '',
     user_id: Number.isSafeInteger(principal.user_id) ? principal.user_id : null,
-    username: principal.username.slice(0, 128),
-    roles: Array.isArray(principal.roles) ? principal.roles.filter((r) => typeof r === 'string') : [],
+    username: boundedText(principal.username, 128, tally) ?? 'unknown',
+    roles: rolesOf(principal.roles, tally),
     auth: principal.auth ?? null,
-    client: clientOf(record.client),
-    remote_addr: text(record.remoteAddr, 64),
-    tool: record.tool.slice(0, 128),
-    arguments: redactValue(record.args ?? {}),
+    client: clientOf(record.client, tally),
+    remote_addr: boundedText(record.remoteAddr, 64, tally),
+    tool: boundedText(record.tool, 128, tally) ?? 'unknown',
+    arguments: redactValue(record.args ?? {}, DEFAULT_REDACTION_LIMITS, tally),
     status: record.status,
-    error_type: record.status === 'error' ? (record.errorType ?? 'InternalError') : null,
+    error_type:
+      record.status === 'error' ? (boundedText(record.errorType, 64, tally) ?? 'InternalError') : null,
     duration_ms: Math.max(0, Math.round(record.durationMs * 1000) / 1000),
   };
+  return withReport(event, tally, record.args ?? {});
 }
 
 export function buildDomainEvent(
@@ -74,17 +108,48 @@ export function buildDomainEvent(
   context: DomainEventContext = {},
   now = new Date(),
 ): DomainEventV1 {
-  return {
+  const tally = new SanitizeTally();
+  const event: DomainEventV1 = {
     type,
     version: DOMAIN_EVENT_VERSION,
     event_id: randomUUID(),
     timestamp: now.toISOString(),
-    source,
-    request_id: context.requestId ?? null,
+    source: boundedText(source, 32, tally) ?? 'unknown',
+    request_id: boundedText(context.requestId, 128, tally),
     user_id: context.principal?.user_id ?? null,
-    username: context.principal?.username ?? null,
-    data: redactValue(data) as Record<string, unknown>,
+    username: boundedText(context.principal?.username, 128, tally),
+    data: redactValue(data, DEFAULT_REDACTION_LIMITS, tally) as Record<string, unknown>,
   };
+  return withReport(event, tally, data);
+}
+
+/**
+ * A received tool event made fit for audit_events, whoever published it: the arguments redacted
+ * and bounded again, every text without NUL or lone surrogates and within its column, the user id
+ * within the column's range. What this pass changes is added to the publisher's `sanitized`.
+ */
+export function storableToolEvent(e: ToolEventV1): ToolEventV1 {
+  const tally = new SanitizeTally();
+  let userId = e.user_id;
+  if (userId !== null && Math.abs(userId) > INT4_MAX) {
+    tally.truncated++;
+    userId = null;
+  }
+  const event: ToolEventV1 = {
+    ...e,
+    timestamp: new Date(e.timestamp).toISOString(),
+    source: boundedText(e.source, 32, tally) ?? 'unknown',
+    request_id: boundedText(e.request_id, 128, tally) ?? '',
+    user_id: userId,
+    username: boundedText(e.username, 128, tally) ?? 'unknown',
+    roles: rolesOf(e.roles, tally),
+    client: clientOf(e.client, tally),
+    remote_addr: boundedText(e.remote_addr, 64, tally),
+    tool: boundedText(e.tool, 128, tally) ?? 'unknown',
+    arguments: redactValue(e.arguments ?? null, STORED_REDACTION_LIMITS, tally),
+    error_type: boundedText(e.error_type, 64, tally),
+  };
+  return withReport(event, tally, e.arguments ?? null, readSanitizing(e.sanitized));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

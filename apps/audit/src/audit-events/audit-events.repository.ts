@@ -36,8 +36,14 @@ const COLUMNS = [
   'client',
   'remote_addr',
   'arguments',
+  'sanitized',
 ];
-const CASTS: Record<string, string> = { client: '::jsonb', arguments: '::jsonb', roles: '::text[]' };
+const CASTS: Record<string, string> = {
+  client: '::jsonb',
+  arguments: '::jsonb',
+  sanitized: '::jsonb',
+  roles: '::text[]',
+};
 
 function values(e: ToolEventV1): unknown[] {
   return [
@@ -57,6 +63,7 @@ function values(e: ToolEventV1): unknown[] {
     e.client ? JSON.stringify(e.client) : null,
     e.remote_addr ?? null,
     JSON.stringify(e.arguments ?? null),
+    e.sanitized ? JSON.stringify(e.sanitized) : null,
   ];
 }
 

@@ -47,6 +47,7 @@ function view(e: AuditEvent) {
     client: e.client,
     remote_addr: e.remoteAddr,
     arguments: e.args,
+    sanitized: e.sanitized,
     source: e.source,
     event_type: e.eventType,
     event_version: e.eventVersion,

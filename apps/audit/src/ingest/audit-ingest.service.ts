@@ -1,15 +1,28 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { auditEventsPersistedTotal, parseToolEvent, redactValue, type ToolEventV1 } from '@meridian/events';
+import {
+  auditEventsPersistedTotal,
+  isDomainEventType,
+  parseToolEvent,
+  storableToolEvent,
+  TOOL_EVENT_TYPE,
+  type ToolEventV1,
+} from '@meridian/events';
 import { AuditEventsRepository } from '../audit-events/audit-events.repository';
 
-/** What became of one received event. */
-export type IngestOutcome = 'stored' | 'invalid' | 'later';
+/** What became of one received event. `skipped`: a domain event, which the trail does not keep. */
+export type IngestOutcome = 'stored' | 'invalid' | 'later' | 'skipped';
 
 export interface IngestResult {
   /** Per received event, in order: stored (new or already there), invalid for good, or to retry later. */
   outcomes: IngestOutcome[];
   inserted: number;
   duplicates: number;
+}
+
+/** A domain event (chart.created...): the in-process bus hands them to the audit handler too. */
+function isDomainEvent(raw: unknown): boolean {
+  const type = (raw as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type !== TOOL_EVENT_TYPE && isDomainEventType(type);
 }
 
 /**
@@ -28,10 +41,11 @@ export class AuditIngestService {
     const outcomes = raw.map((item): IngestOutcome => {
       const parsed = parseToolEvent(item);
       if (parsed.ok) {
-        // Publishers redact already; applying it again keeps the table clean of anything they missed.
-        valid.push({ ...parsed.event, arguments: redactValue(parsed.event.arguments) });
+        // Publishers sanitize already; doing it again keeps out whatever an older or foreign one missed.
+        valid.push(storableToolEvent(parsed.event));
         return 'stored';
       }
+      if (isDomainEvent(item)) return 'skipped';
       if (parsed.retry) {
         this.logger.warn(`Event left for a newer audit service: ${parsed.reason}`);
         return 'later';

@@ -114,6 +114,7 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
     messages.forEach((m, i) => {
       switch (outcomes[i]) {
         case 'stored':
+        case 'skipped':
           m.ack();
           break;
         case 'later':

@@ -88,6 +88,12 @@ export const AUDIT_EVENT_SCHEMA: JsonSchema = {
     },
     remote_addr: nstr,
     arguments: {},
+    sanitized: {
+      type: ['object', 'null'],
+      description:
+        'What was changed to make the event storable (NUL characters, lone surrogates replaced; ' +
+        'strings, keys or nesting cut) and the original size of the arguments; null when nothing was',
+    },
     source: { type: 'string' },
     event_type: { type: 'string' },
     event_version: { type: 'integer' },

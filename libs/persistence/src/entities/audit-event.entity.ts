@@ -66,6 +66,10 @@ export class AuditEvent {
   @Column({ name: 'arguments', type: 'jsonb' })
   args!: unknown;
 
+  /** What was replaced or cut to make the event storable (NUL, lone surrogates, sizes); null if nothing. */
+  @Column({ type: 'jsonb', nullable: true })
+  sanitized!: Record<string, unknown> | null;
+
   /** When the audit service stored it; its distance to `timestamp` is the trail's delay. */
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
