@@ -9,6 +9,7 @@ import { loadConfig, type MeridianConfig } from '@meridian/config';
 import type { Principal } from '@meridian/contracts';
 import {
   AUDIT_CONSUMER,
+  auditDeadLettersTotal,
   buildToolEvent,
   ensureAuditConsumer,
   ensureEventStream,
@@ -20,6 +21,7 @@ import {
 } from '@meridian/events';
 import { createMetadataDataSource } from '@meridian/persistence';
 import { AuditModule } from '../../apps/audit/src/audit.module';
+import { replayDeadLetters } from '../../apps/meridian/src/cli/audit-replay.command';
 import { AuditEventsService } from '../../apps/audit/src/audit-events/audit-events.service';
 import { AuditRetentionService } from '../../apps/audit/src/retention/audit-retention.service';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
@@ -59,6 +61,8 @@ describe('audit consumer (own JetStream server, own database)', () => {
   };
   const rows = async (where: string, params: unknown[] = []) =>
     Number((await pg.query(`SELECT count(*) AS n FROM audit_events WHERE ${where}`, params)).rows[0].n);
+  const deadLetterCount = async () =>
+    (await auditDeadLettersTotal().get()).values.find((v) => v.labels.reason === 'store_failed')?.value ?? 0;
   const publish = async (event: ToolEventV1, msgID = event.event_id) =>
     nc.jetstream().publish(toolEventSubject(event.tool), codec.encode(event), { msgID });
 
@@ -143,13 +147,17 @@ describe('audit consumer (own JetStream server, own database)', () => {
     expect(Number(distinct.rows[0].n)).toBe(300);
   });
 
-  it('skips an unreadable message for good instead of retrying it forever', async () => {
+  it('keeps an unreadable message in audit_dead_letters instead of retrying it forever', async () => {
     await nc.jetstream().publish(toolEventSubject('list_charts'), new TextEncoder().encode('{not json'));
     const jsm = await nc.jetstreamManager();
     await until(
       () => jsm.consumers.info(EVENTS_STREAM, AUDIT_CONSUMER),
       (i) => i.num_pending === 0 && i.num_ack_pending === 0,
     );
+    const { rows: letters } = await pg.query<{ reason: string; payload: Buffer }>(
+      `SELECT reason, payload FROM audit_dead_letters WHERE reason = 'invalid'`,
+    );
+    expect(letters.map((l) => [l.reason, l.payload.toString()])).toEqual([['invalid', '{not json']]);
   });
 
   it('stores events with NUL, lone surrogates, huge and deep arguments, and the ordinary ones after them', async () => {
@@ -194,6 +202,72 @@ describe('audit consumer (own JetStream server, own database)', () => {
       sanitized: { replaced_characters: 1, repaired_surrogates: 0 },
     });
     expect(byId['poison-nul-after'].sanitized).toBeNull();
+  });
+
+  it('dead-letters an event the database refuses, stores the rest of its batch, and replays it later', async () => {
+    await pg.query(`CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.request_id = 'forced-bad' THEN
+          RAISE EXCEPTION 'refused for the test' USING ERRCODE = 'data_exception';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await pg.query(`CREATE TRIGGER refuse_for_test BEFORE INSERT ON audit_events
+      FOR EACH ROW EXECUTE FUNCTION refuse_for_test()`);
+    const before = await deadLetterCount();
+    await stopAudit();
+    const bad = buildToolEvent(call('forced-bad'), 'edge');
+    for (const e of [call('forced-good-1'), null, call('forced-good-2')]) {
+      await publish(e ? buildToolEvent(e, 'edge') : bad);
+    }
+    await startAudit();
+    await until(
+      () => rows(`request_id LIKE 'forced-good-%'`),
+      (n) => n === 2,
+      15_000,
+    );
+    const letter = await until(
+      () => pg.query(`SELECT * FROM audit_dead_letters WHERE event_id = $1`, [bad.event_id]),
+      (r) => r.rowCount === 1,
+      15_000,
+    );
+    expect(letter.rows[0]).toMatchObject({
+      reason: 'store_failed',
+      error: '22000: refused for the test',
+      subject: 'meridian.events.tool.list_charts',
+      attempts: 3,
+      replayed_at: null,
+    });
+    expect(JSON.parse((letter.rows[0].payload as Buffer).toString())).toMatchObject({
+      request_id: 'forced-bad',
+    });
+    expect(await rows(`request_id = 'forced-bad'`)).toBe(0);
+    expect(await deadLetterCount()).toBe(before + 1);
+    const jsm = await nc.jetstreamManager();
+    await until(
+      () => jsm.consumers.info(EVENTS_STREAM, AUDIT_CONSUMER),
+      (i) => i.num_pending === 0 && i.num_ack_pending === 0,
+    );
+
+    // Still refused: the replay keeps it and says so.
+    const out: string[] = [];
+    await replayDeadLetters(config, [], (line) => out.push(line));
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    expect(out.join('\n')).toContain('still refused');
+
+    await pg.query(`DROP TRIGGER refuse_for_test ON audit_events`);
+    out.length = 0;
+    await replayDeadLetters(config, ['--dry-run'], (line) => out.push(line));
+    expect(out.join('\n')).toContain(bad.event_id);
+    await replayDeadLetters(config, [], (line) => out.push(line));
+    expect(process.exitCode).toBeUndefined();
+    expect(await rows(`request_id = 'forced-bad'`)).toBe(1);
+    const replayed = await pg.query(
+      `SELECT attempts, replayed_at FROM audit_dead_letters WHERE event_id = $1`,
+      [bad.event_id],
+    );
+    expect(replayed.rows[0]).toMatchObject({ attempts: 5, replayed_at: expect.any(Date) });
   });
 
   it('keeps events while NATS is down and publishes them in order once it is back', async () => {

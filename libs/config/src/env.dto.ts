@@ -364,6 +364,20 @@ export class EnvDto {
   @Max(36_500)
   MERIDIAN_AUDIT_RETENTION_DAYS = 90;
 
+  /** Tries to store an event the database refuses (with back-off) before it goes to audit_dead_letters. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  MERIDIAN_AUDIT_STORE_ATTEMPTS = 3;
+
+  /** Seconds the audit consumer may go without storing while events wait before /ready reports it stalled. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(86_400)
+  MERIDIAN_AUDIT_STALL_SECONDS = 60;
+
   /** Minutes a signed chart or dashboard page link stays valid (generate_explore_link, url previews). */
   @Transform(toInt)
   @IsInt()

@@ -106,6 +106,8 @@ describe('loadConfig', () => {
           natsPassword: undefined,
         },
         auditRetentionDays: 90,
+        auditStoreAttempts: 3,
+        auditStallSeconds: 60,
         linkTtlSeconds: 900,
         rateLimiting: {
           enabled: false,

@@ -191,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
       natsPassword: dto.MERIDIAN_EVENTS_NATS_PASSWORD,
     },
     auditRetentionDays: dto.MERIDIAN_AUDIT_RETENTION_DAYS,
+    auditStoreAttempts: dto.MERIDIAN_AUDIT_STORE_ATTEMPTS,
+    auditStallSeconds: dto.MERIDIAN_AUDIT_STALL_SECONDS,
     linkTtlSeconds: dto.MERIDIAN_LINK_TTL_MINUTES * 60,
     rateLimiting,
     cache,

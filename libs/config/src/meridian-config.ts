@@ -139,6 +139,10 @@ export interface MeridianConfig {
   events: EventsConfig;
   /** Days rows stay in audit_events; 0 keeps them forever. */
   auditRetentionDays: number;
+  /** Tries to store an event before it is dead-lettered (MERIDIAN_AUDIT_STORE_ATTEMPTS). */
+  auditStoreAttempts: number;
+  /** Seconds without progress, events waiting, before the audit consumer counts as stalled. */
+  auditStallSeconds: number;
   /** Seconds a signed page link stays valid (MERIDIAN_LINK_TTL_MINUTES). */
   linkTtlSeconds: number;
   rateLimiting: RateLimitConfig;

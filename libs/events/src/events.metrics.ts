@@ -66,3 +66,17 @@ export function auditEventsPersistedTotal(): Counter<'result'> {
       }),
   );
 }
+
+export type DeadLetterReason = 'invalid' | 'store_failed';
+
+export function auditDeadLettersTotal(): Counter<'reason'> {
+  return getOrCreate(
+    'meridian_audit_dead_letters_total',
+    () =>
+      new Counter({
+        name: 'meridian_audit_dead_letters_total',
+        help: 'Events kept in audit_dead_letters instead of audit_events: unreadable (invalid) or refused by the database after every retry (store_failed)',
+        labelNames: ['reason'],
+      }),
+  );
+}

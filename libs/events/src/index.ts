@@ -67,9 +67,11 @@ export {
 } from './jetstream';
 export {
   auditConsumerLag,
+  auditDeadLettersTotal,
   auditEventsPersistedTotal,
   eventsBuffered,
   eventsDroppedTotal,
   eventsPublishedTotal,
+  type DeadLetterReason,
   type DropReason,
 } from './events.metrics';

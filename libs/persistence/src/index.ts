@@ -1,4 +1,5 @@
 export {
+  AuditDeadLetter,
   AuditEvent,
   Chart,
   Dashboard,

@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MeridianConfig } from '@meridian/config';
+import { AuditDeadLetter } from '@meridian/persistence';
 import { AuditEventsModule } from '../audit-events/audit-events.module';
+import { AuditDeadLettersRepository } from '../dead-letters/audit-dead-letters.repository';
 import { AuditRetentionService } from '../retention/audit-retention.service';
 import { AuditIngestService } from './audit-ingest.service';
 import { InProcessEventsHandler } from './in-process-events.handler';
@@ -16,10 +19,11 @@ export class IngestModule {
     const viaJetStream = config.natsServers.length > 0;
     return {
       module: IngestModule,
-      imports: [AuditEventsModule],
+      imports: [AuditEventsModule, TypeOrmModule.forFeature([AuditDeadLetter])],
       controllers: viaJetStream ? [] : [InProcessEventsHandler],
       providers: [
         AuditIngestService,
+        AuditDeadLettersRepository,
         AuditRetentionService,
         ...(viaJetStream ? [JetStreamAuditConsumer] : []),
       ],

@@ -96,16 +96,18 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
   }
 
   private async store(messages: JsMsg[]): Promise<void> {
-    const raw = messages.map((m) => {
+    const items = messages.map((m) => {
+      let data: unknown;
       try {
-        return m.json<unknown>();
+        data = m.json<unknown>();
       } catch {
-        return undefined;
+        data = undefined;
       }
+      return { data, raw: m.data, subject: m.subject };
     });
     let outcomes;
     try {
-      ({ outcomes } = await this.ingest.ingest(raw));
+      ({ outcomes } = await this.ingest.ingest(items));
     } catch (err) {
       // Nothing was stored: offer them again after a pause.
       for (const m of messages) m.nak(RETRY_MS);
@@ -121,6 +123,8 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
           m.nak(LATER_MS);
           break;
         case 'invalid':
+        case 'dead':
+          // Kept in audit_dead_letters: never offered again.
           m.term();
           break;
       }

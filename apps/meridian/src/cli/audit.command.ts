@@ -10,11 +10,13 @@ import {
 } from '@meridian/events';
 import { AuditEvent } from '@meridian/persistence';
 import { AuditEventsRepository } from '../../../audit/src/audit-events/audit-events.repository';
+import { AUDIT_REPLAY_USAGE, replayDeadLetters } from './audit-replay.command';
 import { UsageError, withMetadata, type Say } from './cli-context';
 
 export const AUDIT_USAGE = `meridian audit tail [--follow] [--user <username>] [--tool <tool>] [--limit <n>] [--json]
   prints the latest audit events (default 20); --follow keeps printing new ones until Ctrl-C,
-  from the event stream when NATS_URL is set, else by polling the audit table`;
+  from the event stream when NATS_URL is set, else by polling the audit table
+${AUDIT_REPLAY_USAGE}`;
 
 const POLL_MS = 1_000;
 
@@ -39,6 +41,7 @@ interface TailOptions {
 
 export async function auditCommand(config: MeridianConfig, args: string[], say: Say): Promise<void> {
   const [action, ...rest] = args;
+  if (action === 'replay-dead') return replayDeadLetters(config, rest, say);
   if (action !== 'tail')
     throw new UsageError(`Unknown audit command: ${action ?? '(none)'}\n\n${AUDIT_USAGE}`);
   const { values } = parseArgs({

@@ -1,3 +1,4 @@
+import { AuditDeadLetter } from './audit-dead-letter.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Chart } from './chart.entity';
 import { Dashboard } from './dashboard.entity';
@@ -23,9 +24,11 @@ export const ENTITIES = [
   Dashboard,
   RlsFilter,
   AuditEvent,
+  AuditDeadLetter,
 ] as const;
 
 export {
+  AuditDeadLetter,
   AuditEvent,
   Chart,
   Dashboard,
