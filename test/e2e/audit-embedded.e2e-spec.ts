@@ -1,6 +1,8 @@
+import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { callError, callOk, connectClient, type Structured } from '../support/mcp-client';
+import { POISON_ARGUMENTS, poisonThenOrdinary, trailRows } from '../support/poison-calls';
 import { restCall, until } from '../support/polling';
 import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
 
@@ -52,6 +54,40 @@ describe('audit trail (all-in-one, in-process transport)', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('records calls with NUL, lone surrogates, huge and deep arguments, and every call after them, once', async () => {
+    const pg = new PgClient({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const ids = await poisonThenOrdinary(base, 'embedded');
+      const found = await trailRows(pg, ids);
+      expect(found.every((r) => r.n === '1')).toBe(true);
+      const nul = await pg.query(
+        `SELECT arguments, sanitized FROM audit_events WHERE request_id = 'embedded-nul'`,
+      );
+      expect(nul.rows[0]).toMatchObject({
+        arguments: POISON_ARGUMENTS.nul.stored,
+        sanitized: { replaced_characters: 1 },
+      });
+      const letters = await pg.query(`SELECT count(*) AS n FROM audit_dead_letters`);
+      expect(letters.rows[0].n).toBe('0');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/meridian_events_buffered\{source="edge"\} 0/);
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('keeps domain events out of the error log', async () => {
+    const client = await connectClient(`${base}/mcp`, 'audit-e2e-domain');
+    try {
+      await callOk(client, 'generate_dashboard', { chart_ids: [1], dashboard_title: 'Domain event' });
+    } finally {
+      await client.close();
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(proc.output()).not.toMatch(/Unreadable|audit_dead_letters/);
   });
 
   it('follows the audit table with `meridian audit tail --follow` when there is no event stream', async () => {

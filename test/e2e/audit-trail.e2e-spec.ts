@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { callError, callOk, connectClient, type Structured } from '../support/mcp-client';
 import { startOwnNatsServer, type OwnNatsServer } from '../support/nats-server';
+import { POISON_ARGUMENTS, poisonThenOrdinary, trailRows } from '../support/poison-calls';
 import { inPool, restCall, until } from '../support/polling';
 import { freePort, ROOT, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
 
@@ -32,6 +33,7 @@ describe('audit trail (distributed, own NATS with the deployment permissions)', 
   let env: Record<string, string>;
   let catalog: ManagedProcess;
   let audit: ManagedProcess | undefined;
+  let auditUrl: string;
   let admin: Edge;
   let gamma: Edge;
   const started: ManagedProcess[] = [];
@@ -109,6 +111,7 @@ describe('audit trail (distributed, own NATS with the deployment permissions)', 
     expect(statuses.filter((s) => s === 200)).toHaveLength(1000);
 
     const metricsUrl = await startAudit();
+    auditUrl = metricsUrl;
     await until(
       () => rows(`request_id LIKE 'bulk-%'`),
       (n) => n >= 1000,
@@ -122,6 +125,33 @@ describe('audit trail (distributed, own NATS with the deployment permissions)', 
     const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
     const inserted = /meridian_audit_events_persisted_total\{result="inserted"\} (\d+)/.exec(metrics);
     expect(Number(inserted?.[1])).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('records calls with NUL, lone surrogates, huge and deep arguments, and every call after them, once', async () => {
+    const ids = await poisonThenOrdinary(admin.base, 'dist');
+    const found = await trailRows(pg, ids);
+    expect(found.every((r) => r.n === '1')).toBe(true);
+    const nul = await pg.query(`SELECT arguments, sanitized FROM audit_events WHERE request_id = 'dist-nul'`);
+    expect(nul.rows[0]).toMatchObject({
+      arguments: POISON_ARGUMENTS.nul.stored,
+      sanitized: { replaced_characters: 1 },
+    });
+    expect((await pg.query(`SELECT count(*) AS n FROM audit_dead_letters`)).rows[0].n).toBe('0');
+
+    const ready = await fetch(`${auditUrl}/ready`);
+    expect(ready.status).toBe(200);
+    const metrics = await until(
+      async () => (await fetch(`${auditUrl}/metrics`)).text(),
+      (m) => /^meridian_audit_consumer_lag 0$/m.test(m),
+      15_000,
+    );
+    expect(metrics).toMatch(/^meridian_audit_consumer_stalled 0$/m);
+    const edgeMetrics = await (await fetch(`${admin.base}/metrics`)).text();
+    expect(edgeMetrics).toMatch(/^meridian_events_buffered\{source="edge"\} 0$/m);
+
+    const replay = startProcess('audit-replay', MAIN, ['audit', 'replay-dead', '--dry-run'], env);
+    expect(await new Promise((done) => replay.child.once('exit', done))).toBe(0);
+    expect(replay.output()).toContain('0 dead letters waiting');
   });
 
   it('records refused calls too, with nested secrets redacted', async () => {

@@ -9,6 +9,8 @@ import { loadConfig, type MeridianConfig } from '@meridian/config';
 import type { Principal } from '@meridian/contracts';
 import {
   AUDIT_CONSUMER,
+  auditConsumerLag,
+  auditConsumerStalled,
   auditDeadLettersTotal,
   buildToolEvent,
   ensureAuditConsumer,
@@ -21,6 +23,7 @@ import {
 } from '@meridian/events';
 import { createMetadataDataSource } from '@meridian/persistence';
 import { AuditModule } from '../../apps/audit/src/audit.module';
+import { JetStreamAuditConsumer } from '../../apps/audit/src/ingest/jetstream-audit.consumer';
 import { replayDeadLetters } from '../../apps/meridian/src/cli/audit-replay.command';
 import { AuditEventsService } from '../../apps/audit/src/audit-events/audit-events.service';
 import { AuditRetentionService } from '../../apps/audit/src/retention/audit-retention.service';
@@ -74,6 +77,7 @@ describe('audit consumer (own JetStream server, own database)', () => {
       SECRET_KEY: TEST_SECRET_KEY,
       LOG_LEVEL: 'silent',
       MERIDIAN_AUDIT_RETENTION_DAYS: '30',
+      MERIDIAN_AUDIT_STALL_SECONDS: '5',
     });
     pg = new PgClient({ connectionString: db.url });
     await pg.connect();
@@ -269,6 +273,46 @@ describe('audit consumer (own JetStream server, own database)', () => {
     );
     expect(replayed.rows[0]).toMatchObject({ attempts: 5, replayed_at: expect.any(Date) });
   });
+
+  it('reads its lag from JetStream and reports a paused, stalled consumer until the database is back', async () => {
+    const consumer = audit!.get(JetStreamAuditConsumer);
+    const stalledGauge = async () => (await auditConsumerStalled().get()).values[0]?.value;
+    await pg.query(`ALTER TABLE audit_events RENAME TO audit_events_away`);
+    try {
+      for (let i = 0; i < 10; i++) await publish(buildToolEvent(call(`stall-${i}`), 'edge'));
+      await until(
+        async () => consumer.health(),
+        (h) => h.pausedSince !== null,
+        15_000,
+      );
+      expect(consumer.health().lastError).toMatch(/audit_events/);
+      expect(await consumer.refreshLag()).toBeGreaterThanOrEqual(10);
+      expect((await auditConsumerLag().get()).values[0]?.value).toBeGreaterThanOrEqual(10);
+      await until(
+        async () => {
+          await consumer.refreshLag();
+          return consumer.health().stalled;
+        },
+        (stalled) => stalled,
+        15_000,
+      );
+      expect(await stalledGauge()).toBe(1);
+    } finally {
+      await pg.query(`ALTER TABLE audit_events_away RENAME TO audit_events`);
+    }
+    await until(
+      () => rows(`request_id LIKE 'stall-%'`),
+      (n) => n === 10,
+      15_000,
+    );
+    await until(
+      () => consumer.refreshLag(),
+      (lag) => lag === 0,
+      15_000,
+    );
+    expect(consumer.health()).toMatchObject({ pausedSince: null, stalled: false, lag: 0 });
+    expect(await stalledGauge()).toBe(0);
+  }, 60_000);
 
   it('keeps events while NATS is down and publishes them in order once it is back', async () => {
     const publisher = new JetStreamEventPublisher(config, 'it-edge');

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BufferedEventPublisher, type PendingEvent } from './buffered-event.publisher';
 import type { ToolEventV1 } from './event-types';
-import { eventsBuffered, eventsDroppedTotal, eventsPublishedTotal } from './events.metrics';
+import {
+  eventsBuffered,
+  eventsDeliveryFailuresTotal,
+  eventsDroppedTotal,
+  eventsPublishedTotal,
+} from './events.metrics';
 import type { ToolCallRecord } from './tool-event';
 
 /** A transport that is up or down at will and records what it accepted, in order. */
@@ -77,11 +82,24 @@ describe('BufferedEventPublisher', () => {
     expect(p.pending).toBe(7);
     const buffered = await metric(eventsBuffered);
     expect(buffered.find((v) => (v.labels as { source: string }).source === 'unit-outage')?.value).toBe(7);
+    const failures = await metric(eventsDeliveryFailuresTotal);
+    expect(
+      failures.find((v) => (v.labels as { source: string }).source === 'unit-outage')?.value,
+    ).toBeGreaterThanOrEqual(2);
     p.publishToolEvent(call(7));
     p.comeBack();
     await until(() => p.received.length === 8);
     expect(p.received.map((e) => e.request_id)).toEqual(Array.from({ length: 8 }, (_, i) => `req-${i}`));
     expect(p.pending).toBe(0);
+  });
+
+  it('delivers sanitized events: a NUL or a lone surrogate in the arguments reaches the transport storable', async () => {
+    const p = make('unit-poison');
+    p.publishToolEvent({ ...call(0), args: { search: 'a\u0000b', other: 'x\uD800' } });
+    p.publishToolEvent(call(1));
+    await until(() => p.received.length === 2);
+    expect(p.received[0].arguments).toEqual({ search: 'a\\u0000b', other: 'x\uFFFD' });
+    expect(p.received[0].sanitized).toMatchObject({ replaced_characters: 1, repaired_surrogates: 1 });
   });
 
   it('drops the newest events on overflow, counting them, and keeps the oldest', async () => {

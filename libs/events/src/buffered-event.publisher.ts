@@ -1,7 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { domainEventSubject, toolEventSubject, type MeridianEvent } from './event-types';
 import type { EventPublisher } from './event-publisher';
-import { eventsBuffered, eventsDroppedTotal, eventsPublishedTotal, type DropReason } from './events.metrics';
+import {
+  eventsBuffered,
+  eventsDeliveryFailuresTotal,
+  eventsDroppedTotal,
+  eventsPublishedTotal,
+  type DropReason,
+} from './events.metrics';
 import { buildDomainEvent, buildToolEvent, type DomainEventContext, type ToolCallRecord } from './tool-event';
 
 export interface PendingEvent {
@@ -168,7 +174,10 @@ export abstract class BufferedEventPublisher implements EventPublisher {
         }
         if (this.stopped) return;
         if (accepted > 0) this.onDelivered(accepted);
-        if (accepted < batch.length) await this.pause();
+        if (accepted < batch.length) {
+          eventsDeliveryFailuresTotal().inc({ source: this.options.source });
+          await this.pause();
+        }
       }
     } finally {
       this.pumping = false;

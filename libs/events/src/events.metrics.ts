@@ -50,7 +50,30 @@ export function auditConsumerLag(): Gauge {
     () =>
       new Gauge({
         name: 'meridian_audit_consumer_lag',
-        help: 'Tool events in the stream not yet delivered to the audit consumer',
+        help: 'Tool events in the stream not yet stored by the audit consumer (JetStream pending plus unacknowledged)',
+      }),
+  );
+}
+
+export function auditConsumerStalled(): Gauge {
+  return getOrCreate(
+    'meridian_audit_consumer_stalled',
+    () =>
+      new Gauge({
+        name: 'meridian_audit_consumer_stalled',
+        help: '1 while the audit consumer is paused, or events wait and nothing was stored, for MERIDIAN_AUDIT_STALL_SECONDS',
+      }),
+  );
+}
+
+export function eventsDeliveryFailuresTotal(): Counter<'source'> {
+  return getOrCreate(
+    'meridian_events_delivery_failures_total',
+    () =>
+      new Counter({
+        name: 'meridian_events_delivery_failures_total',
+        help: 'Attempts to hand buffered events to the event stream (or the in-process audit handler) that failed; the events wait and are tried again',
+        labelNames: ['source'],
       }),
   );
 }

@@ -67,9 +67,11 @@ export {
 } from './jetstream';
 export {
   auditConsumerLag,
+  auditConsumerStalled,
   auditDeadLettersTotal,
   auditEventsPersistedTotal,
   eventsBuffered,
+  eventsDeliveryFailuresTotal,
   eventsDroppedTotal,
   eventsPublishedTotal,
   type DeadLetterReason,

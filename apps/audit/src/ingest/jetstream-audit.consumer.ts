@@ -2,15 +2,18 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Consumer, JsMsg, NatsConnection } from 'nats';
+import type { Consumer, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
+import { ReadinessService } from '@meridian/observability';
 import {
   AUDIT_CONSUMER,
   EVENTS_STREAM,
   auditConsumerLag,
+  auditConsumerStalled,
   connectForEvents,
   ensureAuditConsumer,
   ensureEventStream,
@@ -22,6 +25,21 @@ const FETCH_EXPIRES_MS = 1_000;
 const RETRY_MS = 2_000;
 /** An event of a newer format waits this long before it is offered again. */
 const LATER_MS = 60_000;
+/** How often the lag is read from JetStream. */
+const LAG_EVERY_MS = 5_000;
+
+/** What /ready and the metrics say about the consumer. */
+export interface AuditConsumerHealth {
+  /** Tool events in the stream not yet stored: JetStream's pending plus delivered-but-unacknowledged. */
+  lag: number | null;
+  /** Set while the loop cannot pull or store (NATS or the database unreachable). */
+  pausedSince: Date | null;
+  lastError: string | null;
+  /** When it last stored events, or last had nothing waiting. */
+  lastProgress: Date;
+  /** Events wait and nothing was stored for MERIDIAN_AUDIT_STALL_SECONDS, or paused that long. */
+  stalled: boolean;
+}
 
 /**
  * The audit's durable JetStream consumer. It pulls batches of tool events, stores them in one
@@ -34,39 +52,99 @@ const LATER_MS = 60_000;
 export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JetStreamAuditConsumer.name);
   private nc?: NatsConnection;
+  private consumer?: Consumer;
+  private jsm?: JetStreamManager;
   private running?: Promise<void>;
   private stopping = false;
+  private monitor?: NodeJS.Timeout;
+  private lag: number | null = null;
+  private pausedSince: Date | null = null;
+  private lastError: string | null = null;
+  private lastProgress = new Date();
 
   constructor(
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
     private readonly ingest: AuditIngestService,
+    @Optional() private readonly readiness?: ReadinessService,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.readiness?.add('audit-consumer', () => this.assertHealthy());
+    this.monitor ??= setInterval(() => void this.refreshLag(), LAG_EVERY_MS);
+    this.monitor.unref();
     this.running ??= this.run();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.monitor);
     await this.running;
     const nc = this.nc;
     this.nc = undefined;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
 
+  /** The consumer's state now; the lag as last read from JetStream. */
+  health(now = Date.now()): AuditConsumerHealth {
+    const stallMs = this.config.auditStallSeconds * 1000;
+    const stalled =
+      (this.pausedSince !== null && now - this.pausedSince.getTime() >= stallMs) ||
+      ((this.lag ?? 0) > 0 && now - this.lastProgress.getTime() >= stallMs);
+    return {
+      lag: this.lag,
+      pausedSince: this.pausedSince,
+      lastError: this.lastError,
+      lastProgress: this.lastProgress,
+      stalled,
+    };
+  }
+
+  /** Reads the lag from JetStream now (also done every few seconds in the background). */
+  async refreshLag(): Promise<number | null> {
+    const jsm = this.jsm;
+    if (jsm && this.nc && !this.nc.isClosed()) {
+      try {
+        const info = await jsm.consumers.info(EVENTS_STREAM, AUDIT_CONSUMER);
+        this.lag = info.num_pending + info.num_ack_pending;
+        auditConsumerLag().set(this.lag);
+        if (this.lag === 0) this.lastProgress = new Date();
+      } catch (err) {
+        this.logger.debug(`Cannot read the audit consumer's lag: ${(err as Error).message}`);
+      }
+    }
+    auditConsumerStalled().set(this.health().stalled ? 1 : 0);
+    return this.lag;
+  }
+
+  private assertHealthy(): void {
+    const h = this.health();
+    if (h.pausedSince) {
+      throw new Error(`paused since ${h.pausedSince.toISOString()}: ${h.lastError ?? 'unknown error'}`);
+    }
+    if (h.stalled) {
+      throw new Error(
+        `stalled: nothing stored since ${h.lastProgress.toISOString()} with ${h.lag} events waiting`,
+      );
+    }
+  }
+
   private async run(): Promise<void> {
-    let consumer: Consumer | undefined;
-    let lastError = '';
     while (!this.stopping) {
       try {
-        consumer ??= await this.attach();
-        await this.pullOnce(consumer);
-        lastError = '';
+        if (!this.consumer) {
+          this.consumer = await this.attach();
+          void this.refreshLag();
+        }
+        await this.pullOnce(this.consumer);
+        if (this.pausedSince) this.logger.log('Audit consumer resumed');
+        this.pausedSince = null;
+        this.lastError = null;
       } catch (err) {
         const message = (err as Error).message;
-        if (message !== lastError) this.logger.warn(`Audit consumer paused: ${message}`);
-        lastError = message;
-        consumer = undefined;
+        if (message !== this.lastError) this.logger.warn(`Audit consumer paused: ${message}`);
+        this.pausedSince ??= new Date();
+        this.lastError = message;
+        this.consumer = undefined;
         await this.sleep(RETRY_MS);
       }
     }
@@ -76,6 +154,7 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
   private async attach(): Promise<Consumer> {
     this.nc ??= await connectForEvents(this.config, 'meridian-audit-events');
     const jsm = await this.nc.jetstreamManager({ checkAPI: false });
+    this.jsm = jsm;
     await ensureEventStream(jsm, this.config);
     await ensureAuditConsumer(jsm);
     const consumer = await this.nc.jetstream().consumers.get(EVENTS_STREAM, AUDIT_CONSUMER);
@@ -87,12 +166,9 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
     const batch = await consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS });
     const messages: JsMsg[] = [];
     for await (const m of batch) messages.push(m);
-    if (messages.length === 0) {
-      auditConsumerLag().set(0);
-      return;
-    }
+    if (messages.length === 0) return;
     await this.store(messages);
-    auditConsumerLag().set(messages[messages.length - 1].info.pending);
+    this.lastProgress = new Date();
   }
 
   private async store(messages: JsMsg[]): Promise<void> {
