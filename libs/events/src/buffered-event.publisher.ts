@@ -50,6 +50,7 @@ export abstract class BufferedEventPublisher implements EventPublisher {
 
   protected constructor(protected readonly options: BufferOptions) {
     this.logger = new Logger(`Events(${options.source})`);
+    eventsDeliveryFailuresTotal().inc({ source: options.source }, 0);
   }
 
   /** Hands a batch from the head of the buffer to the transport; resolves how many it accepted, in order. */

@@ -97,6 +97,8 @@ export class AuditIngestService {
     @Inject(MERIDIAN_CONFIG) config: Pick<MeridianConfig, 'auditStoreAttempts'>,
   ) {
     this.storeAttempts = config.auditStoreAttempts;
+    // Present from the start, so that an alert on increase() sees the first dead letter.
+    for (const reason of ['invalid', 'store_failed'] as const) auditDeadLettersTotal().inc({ reason }, 0);
   }
 
   /** Stores what it can, keeps the rest in audit_dead_letters; throws when the database is unreachable. */
