@@ -23,6 +23,8 @@ class FakeTransportPublisher extends BufferedEventPublisher {
     this.calls++;
     await new Promise((r) => setTimeout(r, 1));
     if (!this.up) throw new Error('transport down');
+    if (batch.some((p) => (p.event as ToolEventV1).request_id === 'poison'))
+      throw new Error('Internal server error');
     this.received.push(...batch.map((p) => p.event as ToolEventV1));
     return batch.length;
   }
@@ -101,6 +103,38 @@ describe('BufferedEventPublisher', () => {
     expect(p.received[0].arguments).toEqual({ search: 'a\\u0000b', other: 'x\uFFFD' });
     expect(p.received[0].sanitized).toMatchObject({ replaced_characters: 1, repaired_surrogates: 1 });
   });
+
+  it('drops an event the transport keeps refusing, alone, and delivers the rest in order', async () => {
+    const p = make('unit-head-of-line');
+    p.publishToolEvent(call(0));
+    p.publishToolEvent({ ...call(99), requestId: 'poison' });
+    for (let i = 1; i <= 4; i++) p.publishToolEvent(call(i));
+    await until(() => p.received.length === 5, 10_000);
+    expect(p.received.map((e) => e.request_id)).toEqual(['req-0', 'req-1', 'req-2', 'req-3', 'req-4']);
+    expect(p.pending).toBe(0);
+    const dropped = await metric(eventsDroppedTotal);
+    expect(
+      dropped.find((v) => (v.labels as { source: string }).source === 'unit-head-of-line'),
+    ).toMatchObject({
+      value: 1,
+      labels: { reason: 'rejected' },
+    });
+  });
+
+  it('drops nothing while the transport is down, however long', async () => {
+    const p = make('unit-long-outage');
+    p.up = false;
+    for (let i = 0; i < 5; i++) p.publishToolEvent(call(i));
+    // Three tries of the batch, then the head alone and the next alone, twice.
+    await until(() => p.calls >= 7, 10_000);
+    expect(p.pending).toBe(5);
+    const dropped = await metric(eventsDroppedTotal);
+    expect(
+      dropped.find((v) => (v.labels as { source: string }).source === 'unit-long-outage'),
+    ).toBeUndefined();
+    p.comeBack();
+    await until(() => p.received.length === 5);
+  }, 15_000);
 
   it('drops the newest events on overflow, counting them, and keeps the oldest', async () => {
     const p = make('unit-overflow', 100);

@@ -27,6 +27,8 @@ export interface BufferOptions {
 const MIN_RETRY_MS = 100;
 const MAX_RETRY_MS = 2_000;
 const LOG_EVERY_MS = 10_000;
+/** Failed tries of the batch at the head of the buffer before its first event is tried alone. */
+const ISOLATE_AFTER = 3;
 
 /**
  * The buffer every publisher shares: a bounded FIFO drained in order by one background loop.
@@ -36,6 +38,11 @@ const LOG_EVERY_MS = 10_000;
  * the buffer filled until the transport took events again), while the events leading into the
  * outage, usually the ones an investigation needs, are kept. Dropping the oldest instead would let
  * a burst of calls erase the record of what happened before it.
+ *
+ * One event the transport keeps refusing must not hold the others back: after a few failed tries
+ * the head event is tried alone, and when it fails again while the event behind it is accepted,
+ * the head is dropped (logged in full, counted as `rejected`). When both fail the transport is
+ * down, and everything waits.
  */
 export abstract class BufferedEventPublisher implements EventPublisher {
   protected readonly logger: Logger;
@@ -47,6 +54,7 @@ export abstract class BufferedEventPublisher implements EventPublisher {
   private wake?: () => void;
   private drops = { count: 0, since: 0, lastLog: 0 };
   private failures = { since: 0, lastLog: 0 };
+  private headFailures = 0;
 
   protected constructor(protected readonly options: BufferOptions) {
     this.logger = new Logger(`Events(${options.source})`);
@@ -166,17 +174,28 @@ export abstract class BufferedEventPublisher implements EventPublisher {
           await this.pause();
           continue;
         }
-        const batch = this.queue.slice(0, this.options.batchSize);
+        const isolated = this.headFailures >= ISOLATE_AFTER;
+        const batch = this.queue.slice(0, isolated ? 1 : this.options.batchSize);
         let accepted = 0;
+        let error: unknown;
         try {
           accepted = await this.deliver(batch);
         } catch (err) {
+          error = err;
           this.onFailure(err);
         }
         if (this.stopped) return;
-        if (accepted > 0) this.onDelivered(accepted);
+        if (accepted > 0) {
+          this.headFailures = 0;
+          this.onDelivered(accepted);
+        }
         if (accepted < batch.length) {
           eventsDeliveryFailuresTotal().inc({ source: this.options.source });
+          this.headFailures++;
+          if (isolated && (await this.nextIsAccepted())) {
+            this.dropHead(error);
+            continue;
+          }
           await this.pause();
         }
       }
@@ -184,6 +203,32 @@ export abstract class BufferedEventPublisher implements EventPublisher {
       this.pumping = false;
       if (this.queue.length > 0 && !this.stopped) this.kick();
     }
+  }
+
+  /** Delivers the event behind the head alone: accepted, the transport works and the head is the problem. */
+  private async nextIsAccepted(): Promise<boolean> {
+    if (this.queue.length < 2) return false;
+    try {
+      if ((await this.deliver(this.queue.slice(1, 2))) !== 1) return false;
+    } catch {
+      return false;
+    }
+    this.queue.splice(1, 1);
+    eventsPublishedTotal().inc({ source: this.options.source });
+    this.updateGauge();
+    return true;
+  }
+
+  private dropHead(error: unknown): void {
+    const [head] = this.queue.splice(0, 1);
+    this.headFailures = 0;
+    this.updateGauge();
+    this.drop(1, 'rejected');
+    this.logger.error(
+      { event: head.event, err: error },
+      `Event ${head.event.event_id} dropped: refused ${ISOLATE_AFTER + 1} times while the events behind it ` +
+        `were accepted (${(error as Error)?.message ?? 'not accepted'})`,
+    );
   }
 
   private onDelivered(count: number): void {
