@@ -35,11 +35,14 @@ export interface AuditConsumerHealth {
   /** Set while the loop cannot pull or store (NATS or the database unreachable). */
   pausedSince: Date | null;
   lastError: string | null;
-  /** When it last stored events, or last had nothing waiting. */
+  /** When it last stored events, or last found nothing to deliver to it. */
   lastProgress: Date;
   /** Events wait and nothing was stored for MERIDIAN_AUDIT_STALL_SECONDS, or paused that long. */
   stalled: boolean;
 }
+
+/** The database refused a whole batch: the consumer stays attached and tries again. */
+class StoreFailure extends Error {}
 
 /**
  * The audit's durable JetStream consumer. It pulls batches of tool events, stores them in one
@@ -58,7 +61,9 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
   private stopping = false;
   private monitor?: NodeJS.Timeout;
   private lag: number | null = null;
-  private pausedSince: Date | null = null;
+  /** Since when pulling from the stream fails (NATS unreachable), and storing fails (the database). */
+  private pullFailingSince: Date | null = null;
+  private storeFailingSince: Date | null = null;
   private lastError: string | null = null;
   private lastProgress = new Date();
 
@@ -84,15 +89,21 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
 
+  private get pausedSince(): Date | null {
+    const since = [this.pullFailingSince, this.storeFailingSince].filter((d): d is Date => d !== null);
+    return since.length ? new Date(Math.min(...since.map((d) => d.getTime()))) : null;
+  }
+
   /** The consumer's state now; the lag as last read from JetStream. */
   health(now = Date.now()): AuditConsumerHealth {
     const stallMs = this.config.auditStallSeconds * 1000;
+    const pausedSince = this.pausedSince;
     const stalled =
-      (this.pausedSince !== null && now - this.pausedSince.getTime() >= stallMs) ||
+      (pausedSince !== null && now - pausedSince.getTime() >= stallMs) ||
       ((this.lag ?? 0) > 0 && now - this.lastProgress.getTime() >= stallMs);
     return {
       lag: this.lag,
-      pausedSince: this.pausedSince,
+      pausedSince,
       lastError: this.lastError,
       lastProgress: this.lastProgress,
       stalled,
@@ -135,16 +146,21 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
           this.consumer = await this.attach();
           void this.refreshLag();
         }
+        const wasPaused = this.pausedSince !== null;
         await this.pullOnce(this.consumer);
-        if (this.pausedSince) this.logger.log('Audit consumer resumed');
-        this.pausedSince = null;
-        this.lastError = null;
+        this.pullFailingSince = null;
+        if (wasPaused && !this.pausedSince) {
+          this.logger.log('Audit consumer resumed');
+          this.lastError = null;
+        }
       } catch (err) {
         const message = (err as Error).message;
         if (message !== this.lastError) this.logger.warn(`Audit consumer paused: ${message}`);
-        this.pausedSince ??= new Date();
         this.lastError = message;
-        this.consumer = undefined;
+        if (!(err instanceof StoreFailure)) {
+          this.pullFailingSince ??= new Date();
+          this.consumer = undefined;
+        }
         await this.sleep(RETRY_MS);
       }
     }
@@ -166,9 +182,10 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
     const batch = await consumer.fetch({ max_messages: BATCH, expires: FETCH_EXPIRES_MS });
     const messages: JsMsg[] = [];
     for await (const m of batch) messages.push(m);
-    if (messages.length === 0) return;
-    await this.store(messages);
-    this.lastProgress = new Date();
+    if (messages.length > 0) await this.store(messages);
+    // Nothing to deliver to this replica is progress too (another replica may hold what is
+    // pending), unless what it failed to store is only waiting to be offered again.
+    if (messages.length > 0 || !this.storeFailingSince) this.lastProgress = new Date();
   }
 
   private async store(messages: JsMsg[]): Promise<void> {
@@ -185,10 +202,12 @@ export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplica
     try {
       ({ outcomes } = await this.ingest.ingest(items));
     } catch (err) {
-      // Nothing was stored: offer them again after a pause.
+      // The database is unreachable: offer them again after a pause.
       for (const m of messages) m.nak(RETRY_MS);
-      throw new Error(`cannot store audit events: ${(err as Error).message}`);
+      this.storeFailingSince ??= new Date();
+      throw new StoreFailure(`cannot store audit events: ${(err as Error).message}`);
     }
+    this.storeFailingSince = null;
     messages.forEach((m, i) => {
       switch (outcomes[i]) {
         case 'stored':
