@@ -29,6 +29,7 @@ import { AuditEventsService } from '../../apps/audit/src/audit-events/audit-even
 import { AuditRetentionService } from '../../apps/audit/src/retention/audit-retention.service';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { startOwnNatsServer, type OwnNatsServer } from '../support/nats-server';
+import { refuseInAuditTable } from '../support/poison-calls';
 import { until } from '../support/polling';
 
 const codec = JSONCodec<ToolEventV1>();
@@ -209,15 +210,7 @@ describe('audit consumer (own JetStream server, own database)', () => {
   });
 
   it('dead-letters an event the database refuses, stores the rest of its batch, and replays it later', async () => {
-    await pg.query(`CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.request_id = 'forced-bad' THEN
-          RAISE EXCEPTION 'refused for the test' USING ERRCODE = 'data_exception';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await pg.query(`CREATE TRIGGER refuse_for_test BEFORE INSERT ON audit_events
-      FOR EACH ROW EXECUTE FUNCTION refuse_for_test()`);
+    const accept = await refuseInAuditTable(pg, 'forced-bad');
     const before = await deadLetterCount();
     await stopAudit();
     const bad = buildToolEvent(call('forced-bad'), 'edge');
@@ -260,7 +253,7 @@ describe('audit consumer (own JetStream server, own database)', () => {
     process.exitCode = undefined;
     expect(out.join('\n')).toContain('still refused');
 
-    await pg.query(`DROP TRIGGER refuse_for_test ON audit_events`);
+    await accept();
     out.length = 0;
     await replayDeadLetters(config, ['--dry-run'], (line) => out.push(line));
     expect(out.join('\n')).toContain(bad.event_id);

@@ -51,3 +51,24 @@ export async function trailRows(pg: PgClient, ids: string[], timeoutMs = 15_000)
     timeoutMs,
   );
 }
+
+/**
+ * Makes the audit table refuse the row of one request id, as PostgreSQL refuses a value it cannot
+ * store (SQLSTATE 22000); answers what lets it take that row again.
+ */
+export async function refuseInAuditTable(pg: PgClient, requestId: string): Promise<() => Promise<void>> {
+  const literal = `'${requestId.replace(/'/g, "''")}'`;
+  await pg.query(`CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.request_id = ${literal} THEN
+        RAISE EXCEPTION 'refused for the test' USING ERRCODE = 'data_exception';
+      END IF;
+      RETURN NEW;
+    END $$`);
+  await pg.query(`CREATE TRIGGER refuse_for_test BEFORE INSERT ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION refuse_for_test()`);
+  return async () => {
+    await pg.query(`DROP TRIGGER refuse_for_test ON audit_events`);
+    await pg.query(`DROP FUNCTION refuse_for_test()`);
+  };
+}
