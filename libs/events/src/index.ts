@@ -40,6 +40,7 @@ export {
   boundedText,
   cleanText,
   jsonBytes,
+  sliceText,
   type EventSanitizing,
 } from './sanitize';
 export { EVENT_PUBLISHER, type EventPublisher } from './event-publisher';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, type Repository } from 'typeorm';
-import { cleanText, type DeadLetterReason } from '@meridian/events';
+import { cleanText, sliceText, type DeadLetterReason } from '@meridian/events';
 import { AuditDeadLetter } from '@meridian/persistence';
 
 /** One event to keep in audit_dead_letters. */
@@ -28,8 +28,8 @@ export class AuditDeadLettersRepository {
         eventId: l.eventId && UUID.test(l.eventId) ? l.eventId : null,
         reason: l.reason,
         // The error may quote the refused value: keep it storable and short.
-        error: cleanText(l.error).slice(0, 4_000),
-        subject: l.subject ? cleanText(l.subject).slice(0, 256) : null,
+        error: sliceText(cleanText(l.error), 4_000),
+        subject: l.subject ? sliceText(cleanText(l.subject), 256) : null,
         payload: l.payload,
         attempts: l.attempts,
       })),
@@ -64,7 +64,7 @@ export class AuditDeadLettersRepository {
     await this.letters
       .createQueryBuilder()
       .update()
-      .set({ error: cleanText(error).slice(0, 4_000), attempts: () => 'attempts + 1' })
+      .set({ error: sliceText(cleanText(error), 4_000), attempts: () => 'attempts + 1' })
       .where('id = :id', { id })
       .execute();
   }
