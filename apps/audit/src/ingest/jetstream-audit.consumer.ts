@@ -45,11 +45,12 @@ export interface AuditConsumerHealth {
 class StoreFailure extends Error {}
 
 /**
- * The audit's durable JetStream consumer. It pulls batches of tool events, stores them in one
- * statement and acknowledges each only after that statement has committed. A crash between the
- * commit and the ack means a redelivery, which the unique event_id turns into a no-op: every
- * event is stored exactly once. While it is stopped, events wait in the stream; on start it
- * resumes where its durable consumer left off.
+ * The audit's durable JetStream consumer. It pulls batches of tool events, stores them (in one
+ * statement, or event by event when that fails, the refused ones in audit_dead_letters) and
+ * acknowledges each only after it has been committed. A crash between the commit and the ack means
+ * a redelivery, which the unique event_id turns into a no-op: every event is stored exactly once.
+ * While it is stopped, events wait in the stream; on start it resumes where its durable consumer
+ * left off. Its lag is read from JetStream, and /ready fails while it is paused or stalled.
  */
 @Injectable()
 export class JetStreamAuditConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
