@@ -12,6 +12,8 @@ import type { ToolCallRecord } from './tool-event';
 /** A transport that is up or down at will and records what it accepted, in order. */
 class FakeTransportPublisher extends BufferedEventPublisher {
   up = true;
+  /** Deliveries still to fail before the transport works again. */
+  failuresLeft = 0;
   received: ToolEventV1[] = [];
   calls = 0;
 
@@ -23,6 +25,7 @@ class FakeTransportPublisher extends BufferedEventPublisher {
     this.calls++;
     await new Promise((r) => setTimeout(r, 1));
     if (!this.up) throw new Error('transport down');
+    if (this.failuresLeft > 0 && this.failuresLeft--) throw new Error('transport down');
     if (batch.some((p) => (p.event as ToolEventV1).request_id === 'poison'))
       throw new Error('Internal server error');
     this.received.push(...batch.map((p) => p.event as ToolEventV1));
@@ -119,6 +122,19 @@ describe('BufferedEventPublisher', () => {
       value: 1,
       labels: { reason: 'rejected' },
     });
+  });
+
+  it('drops nothing when the transport comes back just as the event behind the head is tried', async () => {
+    const p = make('unit-comes-back');
+    // Three tries of the batch and one of the head alone fail; the probe behind it goes through.
+    p.failuresLeft = 4;
+    for (let i = 0; i < 5; i++) p.publishToolEvent(call(i));
+    await until(() => p.received.length === 5, 10_000);
+    const dropped = await metric(eventsDroppedTotal);
+    expect(
+      dropped.find((v) => (v.labels as { source: string }).source === 'unit-comes-back'),
+    ).toBeUndefined();
+    expect(p.received.map((e) => e.request_id).sort()).toEqual(['req-0', 'req-1', 'req-2', 'req-3', 'req-4']);
   });
 
   it('drops nothing while the transport is down, however long', async () => {

@@ -40,9 +40,9 @@ const ISOLATE_AFTER = 3;
  * a burst of calls erase the record of what happened before it.
  *
  * One event the transport keeps refusing must not hold the others back: after a few failed tries
- * the head event is tried alone, and when it fails again while the event behind it is accepted,
- * the head is dropped (logged in full, counted as `rejected`). When both fail the transport is
- * down, and everything waits.
+ * the head event is tried alone, and when it fails again while the event behind it is accepted
+ * (and once more after that), the head is dropped (logged in full, counted as `rejected`). When
+ * both fail the transport is down, and everything waits.
  */
 export abstract class BufferedEventPublisher implements EventPublisher {
   protected readonly logger: Logger;
@@ -192,10 +192,9 @@ export abstract class BufferedEventPublisher implements EventPublisher {
         if (accepted < batch.length) {
           eventsDeliveryFailuresTotal().inc({ source: this.options.source });
           this.headFailures++;
-          if (isolated && (await this.nextIsAccepted())) {
-            this.dropHead(error);
-            continue;
-          }
+          const verdict = isolated ? await this.probeBehindHead() : 'down';
+          if (verdict === 'refused') this.dropHead(error);
+          if (verdict !== 'down') continue;
           await this.pause();
         }
       }
@@ -205,18 +204,28 @@ export abstract class BufferedEventPublisher implements EventPublisher {
     }
   }
 
-  /** Delivers the event behind the head alone: accepted, the transport works and the head is the problem. */
-  private async nextIsAccepted(): Promise<boolean> {
-    if (this.queue.length < 2) return false;
-    try {
-      if ((await this.deliver(this.queue.slice(1, 2))) !== 1) return false;
-    } catch {
-      return false;
-    }
+  /**
+   * After the head failed alone: delivers the event behind it alone. Refused too, the transport is
+   * `down`. Accepted, the head gets one more try (the transport may only just have come back):
+   * `recovered` if it goes through, else the head is what the transport `refused`.
+   */
+  private async probeBehindHead(): Promise<'down' | 'recovered' | 'refused'> {
+    if (this.queue.length < 2 || !(await this.delivered(this.queue.slice(1, 2)))) return 'down';
     this.queue.splice(1, 1);
     eventsPublishedTotal().inc({ source: this.options.source });
     this.updateGauge();
-    return true;
+    if (!(await this.delivered(this.queue.slice(0, 1)))) return 'refused';
+    this.headFailures = 0;
+    this.onDelivered(1);
+    return 'recovered';
+  }
+
+  private async delivered(batch: readonly PendingEvent[]): Promise<boolean> {
+    try {
+      return (await this.deliver(batch)) === batch.length;
+    } catch {
+      return false;
+    }
   }
 
   private dropHead(error: unknown): void {
@@ -226,8 +235,8 @@ export abstract class BufferedEventPublisher implements EventPublisher {
     this.drop(1, 'rejected');
     this.logger.error(
       { event: head.event, err: error },
-      `Event ${head.event.event_id} dropped: refused ${ISOLATE_AFTER + 1} times while the events behind it ` +
-        `were accepted (${(error as Error)?.message ?? 'not accepted'})`,
+      `Event ${head.event.event_id} dropped: refused ${ISOLATE_AFTER + 2} times, the last while the event ` +
+        `behind it was accepted (${(error as Error)?.message ?? 'not accepted'})`,
     );
   }
 
