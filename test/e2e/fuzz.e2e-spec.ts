@@ -1,9 +1,10 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { connectClient } from '../support/mcp-client';
-import { inPool } from '../support/polling';
+import { inPool, until } from '../support/polling';
 import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
 import { SchemaFuzzer, type FuzzCase, type Schema } from '../support/schema-fuzzer';
 
@@ -35,7 +36,8 @@ interface Outcome {
  * with one part replaced by a wrong type, null, a huge or deep value, control characters, an
  * unknown key or an out-of-range number — sent over MCP and REST to the all-in-one. Every answer
  * must be a success or a typed error of the closed set: never InternalError, never an untyped 5xx,
- * and the platform must still answer afterwards.
+ * and the platform must still answer afterwards. The audit trail must keep up: every REST call
+ * (each under its own request id) is in it exactly once, nothing dead-lettered or dropped.
  */
 describe('fuzzing every tool’s input over MCP and REST', () => {
   let db: TestDatabase;
@@ -43,6 +45,8 @@ describe('fuzzing every tool’s input over MCP and REST', () => {
   let base: string;
   let client: Client;
   let tools: { name: string; inputSchema: Schema }[];
+  let pg: PgClient;
+  const restIds: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e_fuzz');
@@ -57,9 +61,12 @@ describe('fuzzing every tool’s input over MCP and REST', () => {
     await waitForReady(`${base}/ready`, proc);
     client = await connectClient(`${base}/mcp`, 'fuzz');
     tools = (await client.listTools()).tools;
+    pg = new PgClient({ connectionString: db.url });
+    await pg.connect();
   });
 
   afterAll(async () => {
+    await pg?.end();
     await client?.close();
     await proc?.stop();
     await db?.drop();
@@ -100,9 +107,11 @@ describe('fuzzing every tool’s input over MCP and REST', () => {
   };
 
   const viaRest = async (tool: string, c: FuzzCase): Promise<string | undefined> => {
+    const requestId = `fuzz-rest-${restIds.length}`;
+    restIds.push(requestId);
     const res = await fetch(`${base}/${tool}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': requestId },
       body: JSON.stringify({ request: c.args }),
     });
     const text = await res.text();
@@ -138,6 +147,24 @@ describe('fuzzing every tool’s input over MCP and REST', () => {
       failures.length,
       `${failures.length} of ${calls} answers were not typed:\n${report.join('\n')}`,
     ).toBe(0);
+  });
+
+  it('keeps the audit trail up with the fuzzer: every REST call in it once, nothing dead-lettered', async () => {
+    expect(restIds.length).toBeGreaterThanOrEqual(tools.length * CASES);
+    const counts = async () =>
+      (
+        await pg.query<{ rows: string; ids: string }>(
+          `SELECT count(*) AS rows, count(DISTINCT request_id) AS ids FROM audit_events
+            WHERE request_id LIKE 'fuzz-rest-%'`,
+        )
+      ).rows[0];
+    const trail = await until(counts, (c) => Number(c.ids) === restIds.length, 30_000);
+    expect(Number(trail.rows)).toBe(restIds.length);
+    const letters = await pg.query(`SELECT reason, error FROM audit_dead_letters`);
+    expect(letters.rows).toEqual([]);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^meridian_events_buffered\{source="edge"\} 0$/m);
+    expect(metrics).not.toMatch(/^meridian_events_dropped_total\{source="edge"/m);
   });
 
   // The findings that started this suite, kept as named cases.
