@@ -83,6 +83,19 @@ describe('start-up refusals', () => {
     expect(output).toContain('MCP_SERVCE_HOST: unknown setting');
   });
 
+  it('names bad proxy trust and token lifetime settings', async () => {
+    const { code, output } = await exitOf('dist/apps/meridian/src/main.js', ['start'], {
+      ENABLE_PROXY_FIX: 'true',
+      MCP_PROXY_HOPS: '0',
+      MCP_TRUSTED_PROXIES: '10.0.0.0/8,proxy.internal',
+      MCP_JWT_MAX_AGE_SECONDS: '5',
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('MCP_PROXY_HOPS');
+    expect(output).toContain('MCP_TRUSTED_PROXIES');
+    expect(output).toContain('MCP_JWT_MAX_AGE_SECONDS');
+  });
+
   it('refuses a response limit that the NATS server cannot carry', async () => {
     const { code, output } = await exitOf('dist/apps/catalog/src/main.js', [], {
       NATS_URL: NATS_TEST_URL,
