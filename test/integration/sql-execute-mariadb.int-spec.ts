@@ -103,9 +103,9 @@ describe('execute_sql on MariaDB', () => {
       });
     }
     const r = await run(
-      'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE()',
+      `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = '${f.mariaName}'`,
     );
-    expect((r.rows as { n: number }[])[0].n).toBe(0);
+    expect((r.rows as { n: number }[])[0].n).toBe(3);
   });
 
   it('lets a caller with full database access call stored functions only schema-qualified', async () => {

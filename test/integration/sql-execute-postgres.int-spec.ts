@@ -221,7 +221,7 @@ describe('execute_sql on PostgreSQL', () => {
     it('names the guard rule that refused a statement', async () => {
       for (const [sql, rule] of [
         ['DROP TABLE orders', 'ddl'],
-        ['SELECT pg_sleep(1)', 'denied_function'],
+        ['SELECT pg_sleep(1)', 'function_not_allowed'],
         ['SELECT 1; SELECT 2', 'multiple_statements'],
         ['EXPLAIN ANALYZE SELECT 1', 'explain_analyze'],
         ['SET ROLE postgres', 'session_setting'],

@@ -53,7 +53,13 @@ export interface SqlFixture {
   metadata: TestDatabase;
   pgName: string;
   mariaName: string;
-  db: { pg: number; pgDml: number; maria: number; hidden: number };
+  /**
+   * `pg` and `pgDml` connect as the superuser, accepted by an Admin (`allow_privileged_connection`),
+   * so the guard alone stands between callers and the server; `pgFenced` and `mariaRoot` connect as
+   * superusers without that, and are fenced for restricted callers. `maria` is a user with all
+   * privileges on its database only.
+   */
+  db: { pg: number; pgDml: number; maria: number; hidden: number; pgFenced: number; mariaRoot: number };
   /** Runs a tool as `who`; resolves with the answer or rejects with the error body. */
   call(tool: string, args: Record<string, unknown>, who?: Who): Promise<Record<string, unknown>>;
   pg<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -110,21 +116,46 @@ async function register(
     pw: string | null,
     dml: boolean,
     expose = true,
+    extra: Record<string, unknown> = {},
   ) =>
     one(
-      `INSERT INTO databases (database_name, backend, host, port, db_name, username, password_encrypted, expose_in_sqllab, allow_dml)
-       VALUES ($1, $2, '127.0.0.1', $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [name, backend, port, dbName, user, pw === null ? null : box.encrypt(pw), expose, dml],
+      `INSERT INTO databases (database_name, backend, host, port, db_name, username, password_encrypted, expose_in_sqllab, allow_dml, extra)
+       VALUES ($1, $2, '127.0.0.1', $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [name, backend, port, dbName, user, pw === null ? null : box.encrypt(pw), expose, dml, extra],
     );
   const pgPort = Number(new URL(metadataUrl).port || 5432);
+  const accepted = { allow_privileged_connection: true };
   const db = {
-    pg: (await database(`${pgName}_ro`, 'postgresql', pgPort, pgName, 'postgres', null, false)).id,
-    pgDml: (await database(`${pgName}_dml`, 'postgresql', pgPort, pgName, 'postgres', null, true)).id,
+    pg: (
+      await database(`${pgName}_ro`, 'postgresql', pgPort, pgName, 'postgres', null, false, true, {
+        ...accepted,
+        allowed_functions: ['public.leak', 'leak', 'bump'],
+      })
+    ).id,
+    pgDml: (
+      await database(`${pgName}_dml`, 'postgresql', pgPort, pgName, 'postgres', null, true, true, accepted)
+    ).id,
     maria: (
-      await database(`${mariaName}_maria`, 'mysql', MARIADB.port, mariaName, mariaUser, mariaPassword, false)
+      await database(
+        `${mariaName}_maria`,
+        'mysql',
+        MARIADB.port,
+        mariaName,
+        mariaUser,
+        mariaPassword,
+        false,
+        true,
+        {
+          allowed_functions: [`${mariaName}.leak`, 'leak'],
+        },
+      )
     ).id,
     hidden: (await database(`${pgName}_hidden`, 'postgresql', pgPort, pgName, 'postgres', null, false, false))
       .id,
+    pgFenced: (await database(`${pgName}_fenced`, 'postgresql', pgPort, pgName, 'postgres', null, false)).id,
+    mariaRoot: (
+      await database(`${mariaName}_root`, 'mysql', MARIADB.port, mariaName, MARIADB.user, null, false)
+    ).id,
   };
   const dataset = (databaseId: number, schema: string | null, table: string, sql: string | null = null) =>
     one('INSERT INTO datasets (database_id, schema, table_name, sql) VALUES ($1, $2, $3, $4) RETURNING id', [
@@ -142,6 +173,8 @@ async function register(
   }
   ds[`orders${db.maria}`] = (await dataset(db.maria, mariaName, 'orders')).id;
   ds[`customers${db.maria}`] = (await dataset(db.maria, null, 'customers')).id;
+  ds[`orders${db.pgFenced}`] = (await dataset(db.pgFenced, 'public', 'orders')).id;
+  ds[`orders${db.mariaRoot}`] = (await dataset(db.mariaRoot, mariaName, 'orders')).id;
   const role = async (name: string) => one('INSERT INTO roles (name) VALUES ($1) RETURNING id', [name]);
   const grant = async (roleId: number, action: string, type: string, resourceId: number | null) => {
     const p = await one(
@@ -159,7 +192,7 @@ async function register(
     await grant(analyst.id, 'database_access', 'Database', id);
     await grant(full.id, 'database_access', 'Database', id);
   }
-  for (const id of [db.pg, db.maria])
+  for (const id of [db.pg, db.maria, db.pgFenced, db.mariaRoot])
     await grant(reader.id, 'datasource_access', 'Dataset', ds[`orders${id}`]);
   const filter = await one(
     `INSERT INTO rls_filters (name, filter_type, clause) VALUES ('sqlt EMEA', 'Regular', $1) RETURNING id`,

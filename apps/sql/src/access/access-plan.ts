@@ -24,6 +24,8 @@ export interface AccessInput {
 export interface AccessPlan extends Omit<RenderPlan, 'maxRows'> {
   /** Schemas unqualified names resolve in while the statement runs (PostgreSQL), or null. */
   searchPath: string[] | null;
+  /** The caller is bound by dataset grants or row-level security in this database. */
+  restricted: boolean;
 }
 
 const label = (r: RelationRef, schema: string) => `${r.schema ? r.schema : schema}.${r.name}`;
@@ -64,9 +66,11 @@ export function planAccess(input: AccessInput): AccessPlan {
       for (const r of statement.relations) if (!r.schema) qualify.set(r.index, schema);
     }
     const searchPath = !dialect.qualifiesAll && input.schema ? [input.schema] : null;
-    return { qualify, rls, searchPath };
+    return { qualify, rls, searchPath, restricted: false };
   }
   if (statement.kind === 'write') deny('dml_requires_database_access');
+  // A plan's row estimates and filters show what grants and row-level security hide.
+  if (statement.kind === 'explain') deny('explain_restricted');
   for (const fn of statement.routines) {
     if (fn.schema && !dialect.builtinSchemas.includes(fn.schema.toLowerCase())) {
       deny('function_schema', `${fn.schema}.${fn.name}`);
@@ -87,5 +91,10 @@ export function planAccess(input: AccessInput): AccessPlan {
     else if (predicates.length > 1) rls.set(r.index, predicates.map((p) => `(${p})`).join(' AND '));
   }
   // Unqualified routines and types resolve among the built-ins only.
-  return { qualify, rls, searchPath: dialect.qualifiesAll ? null : [...dialect.builtinSchemas] };
+  return {
+    qualify,
+    rls,
+    searchPath: dialect.qualifiesAll ? null : [...dialect.builtinSchemas],
+    restricted: true,
+  };
 }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import type { DatabaseBackend } from '@meridian/persistence';
-import { reportPools } from '../worker/sql-metrics';
-import type { ConnectionTarget, EnginePool, PoolStats, SqlEngine } from './engine';
+import { reportPools, sqlPrivilegedConnection } from '../worker/sql-metrics';
+import type { ConnectionPowers, ConnectionTarget, EnginePool, PoolStats, SqlEngine } from './engine';
 import { MysqlEngine } from './mysql.engine';
 import { PostgresEngine } from './postgres.engine';
 
@@ -11,6 +11,7 @@ interface OpenPool {
   fingerprint: string;
   name: string;
   pool: EnginePool;
+  reported?: boolean;
 }
 
 const fingerprintOf = (t: ConnectionTarget): string =>
@@ -51,6 +52,28 @@ export class EnginePools implements OnApplicationShutdown {
     const pool = this.engine(target.backend).open(target, this.config.pool);
     this.pools.set(target.id, { fingerprint, name: target.name, pool });
     return pool;
+  }
+
+  /**
+   * The powers of the database's login, checked when its pool is first used; a privileged login is
+   * logged as a warning and counted in `sql_privileged_connection`, once per pool.
+   */
+  async powers(target: ConnectionTarget): Promise<ConnectionPowers> {
+    const pool = this.pool(target);
+    const found = await pool.powers();
+    const open = this.pools.get(target.id);
+    if (open && open.pool === pool && !open.reported) {
+      open.reported = true;
+      sqlPrivilegedConnection().set({ database: target.name }, found.privileged ? 1 : 0);
+      if (found.privileged) {
+        this.logger.warn(
+          { database_id: target.id, database: target.name, powers: found.powers },
+          'Database is registered with a privileged login: only callers with full access to it may run SQL ' +
+            'unless extra.allow_privileged_connection is set',
+        );
+      }
+    }
+    return found;
   }
 
   /** Size, idle connections and waiters of each open pool, by database name. */

@@ -52,6 +52,16 @@ export interface PoolStats {
   waiting: number;
 }
 
+/**
+ * What the connection's login may do beyond reading data: superuser, file access, signalling other
+ * sessions, server monitoring. Any of them turns a gap in the SQL guard into more than data access.
+ */
+export interface ConnectionPowers {
+  privileged: boolean;
+  /** The powers found, e.g. `superuser`, `pg_read_server_files`, `FILE`. */
+  powers: string[];
+}
+
 /** Connections to one registered database. */
 export interface EnginePool {
   /**
@@ -64,6 +74,10 @@ export interface EnginePool {
   probe(): Promise<void>;
   stats(): PoolStats;
   close(): Promise<void>;
+  /** The login's powers, checked once per pool (a failed check is tried again next time). */
+  powers(): Promise<ConnectionPowers>;
+  /** Which of the names are functions on the server (PostgreSQL); empty where that cannot happen. */
+  functionsAmong(names: readonly string[]): Promise<Set<string>>;
 }
 
 /** One kind of analytics database: its SQL dialect and how to run statements on it. */

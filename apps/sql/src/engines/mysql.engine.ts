@@ -14,6 +14,7 @@ import {
   CANCEL_GRACE_MS,
   cancelledError,
   DatabaseUnreachableError,
+  type ConnectionPowers,
   type ConnectionTarget,
   type EnginePool,
   type EngineQuery,
@@ -47,11 +48,19 @@ interface Header {
   affectedRows?: number;
 }
 
+/** Global privileges that reach files, other sessions or the server itself. */
+const POWERS_LOOKUP = `
+  SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES
+   WHERE GRANTEE = CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@',
+                          QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)))
+     AND PRIVILEGE_TYPE IN ('FILE', 'SUPER', 'PROCESS', 'SHUTDOWN', 'CONNECTION ADMIN', 'CREATE USER')`;
+
 class MysqlPool implements EnginePool {
   private readonly pool: Pool;
   private readonly options: PoolOptions;
   private readonly born = new WeakMap<PoolConnection, number>();
   private mariadb: Promise<boolean> | undefined;
+  private checked: Promise<ConnectionPowers> | undefined;
   private waiting = 0;
 
   constructor(
@@ -159,6 +168,28 @@ class MysqlPool implements EnginePool {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  powers(): Promise<ConnectionPowers> {
+    this.checked ??= (async () => {
+      const conn = await this.connect();
+      try {
+        const [rows] = await conn.query<RowDataPacket[]>(POWERS_LOOKUP);
+        const powers = [...new Set(rows.map((r) => String(r.PRIVILEGE_TYPE)))].sort();
+        return { privileged: powers.length > 0, powers };
+      } catch (err) {
+        throw this.translate(err, { timeoutMs: 0 } as EngineQuery, false);
+      } finally {
+        conn.release();
+      }
+    })();
+    this.checked.catch(() => (this.checked = undefined));
+    return this.checked;
+  }
+
+  /** MySQL has no attribute notation: a name after a dot is always a column. */
+  async functionsAmong(): Promise<Set<string>> {
+    return new Set();
   }
 
   private async connect(): Promise<PoolConnection> {

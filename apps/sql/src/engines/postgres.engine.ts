@@ -15,6 +15,7 @@ import {
   CANCEL_GRACE_MS,
   cancelledError,
   DatabaseUnreachableError,
+  type ConnectionPowers,
   type ConnectionTarget,
   type EnginePool,
   type EngineQuery,
@@ -47,6 +48,26 @@ const TYPE_LOOKUP = `
     LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum AND f.attnum > 0
    ORDER BY f.i`;
 
+/** Predefined roles whose members read or write server files, run programs, signal or watch other sessions. */
+const POWERFUL_ROLES = [
+  'pg_read_server_files',
+  'pg_write_server_files',
+  'pg_execute_server_program',
+  'pg_signal_backend',
+  'pg_monitor',
+  'pg_read_all_settings',
+  'pg_read_all_stats',
+];
+const POWERS_LOOKUP = `
+  SELECT r.rolsuper AS superuser,
+         ARRAY(SELECT b.rolname::text FROM pg_catalog.pg_roles b
+                WHERE b.rolname = ANY($1::text[]) AND pg_catalog.pg_has_role(r.oid, b.oid, 'MEMBER')
+                ORDER BY b.rolname) AS roles
+    FROM pg_catalog.pg_roles r WHERE r.rolname = current_user`;
+const FUNCTION_LOOKUP =
+  'SELECT DISTINCT proname::text AS name FROM pg_catalog.pg_proc WHERE proname = ANY($1::text[])';
+const MAX_CACHED_NAMES = 5000;
+
 const CONNECTION_CLASSES = ['08', '28', '3D', '53', '57P'];
 const MAX_CACHED_COLUMNS = 5000;
 
@@ -56,6 +77,8 @@ class PostgresPool implements EnginePool {
   private readonly pool: Pool;
   private readonly config: ClientConfig;
   private readonly columns = new Map<string, Omit<ResultColumn, 'name'>>();
+  private readonly functionNames = new Map<string, boolean>();
+  private checked: Promise<ConnectionPowers> | undefined;
 
   constructor(
     private readonly target: ConnectionTarget,
@@ -137,6 +160,40 @@ class PostgresPool implements EnginePool {
       await client.query('SELECT 1');
     } catch (err) {
       throw new DatabaseUnreachableError(this.target, err);
+    } finally {
+      client.release();
+    }
+  }
+
+  powers(): Promise<ConnectionPowers> {
+    this.checked ??= this.lookup<{ superuser: boolean; roles: string[] }>(POWERS_LOOKUP, [
+      POWERFUL_ROLES,
+    ]).then((rows) => {
+      const powers = [...(rows[0]?.superuser ? ['superuser'] : []), ...(rows[0]?.roles ?? [])];
+      return { privileged: powers.length > 0, powers };
+    });
+    this.checked.catch(() => (this.checked = undefined));
+    return this.checked;
+  }
+
+  async functionsAmong(names: readonly string[]): Promise<Set<string>> {
+    const unknown = names.filter((n) => !this.functionNames.has(n));
+    if (unknown.length > 0) {
+      const rows = await this.lookup<{ name: string }>(FUNCTION_LOOKUP, [unknown]);
+      if (this.functionNames.size > MAX_CACHED_NAMES) this.functionNames.clear();
+      const found = new Set(rows.map((r) => r.name));
+      for (const n of unknown) this.functionNames.set(n, found.has(n));
+    }
+    return new Set(names.filter((n) => this.functionNames.get(n)));
+  }
+
+  /** A catalog query of the sql service's own, outside any caller's transaction. */
+  private async lookup<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
+    const client = await this.connect();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } catch (err) {
+      throw this.translate(err, { timeoutMs: 0 } as EngineQuery, false);
     } finally {
       client.release();
     }

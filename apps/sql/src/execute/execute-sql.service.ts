@@ -2,10 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccessService } from '@meridian/authz';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { ValidationError } from '@meridian/errors';
+import type { Database } from '@meridian/persistence';
 import { SqlAccessService } from '../access/sql-access.service';
 import { SqlCatalogRepository } from '../access/sql-catalog.repository';
 import { EnginePools } from '../engines/engine-pools.service';
+import { extraFunctionsOf } from '../guard/allow-list';
 import { deny, refuse } from '../guard/guard-rules';
+import type { AnalysedStatement } from '../guard/statement';
 import type { SqlCall } from '../worker/sql-call';
 import { SqlRunner, queryTimeoutSeconds } from '../worker/sql-runner.service';
 import { dryRunResult, shapeResult, type SqlResult } from './sql-result';
@@ -49,8 +52,10 @@ export class ExecuteSqlService {
     }
     if (!db.exposeInSqllab) deny('expose_in_sqllab', db.databaseName);
     const { dialect } = this.pools.engine(db.backend);
-    const statement = await dialect.analyse(args.sql);
+    const extra = extraFunctionsOf(db.extra);
+    const statement = await dialect.analyse(args.sql, extra);
     if (statement.kind === 'write' && !db.allowDml) refuse('dml_not_allowed', db.databaseName);
+    await this.refuseHiddenCalls(db, statement);
     const plan = await this.sqlAccess.plan(principal, profile, db, dialect, statement, args.schema);
     const maxRows = limit + 1;
     const sql = await dialect.render(statement, {
@@ -61,5 +66,17 @@ export class ExecuteSqlService {
     const query = { sql, readOnly: statement.kind !== 'write', maxRows, searchPath: plan.searchPath };
     const result = await this.runner.run(call, db, query, timeout);
     return shapeResult(result, sql, limit, this.config.maxResponseBytes);
+  }
+
+  /** `t.f` and `(x).f` call the function f when f is no column or field: only the database knows. */
+  private async refuseHiddenCalls(db: Database, statement: AnalysedStatement): Promise<void> {
+    if (statement.possibleCalls.length === 0) return;
+    const functions = await this.pools.pool(this.catalog.target(db)).functionsAmong(statement.possibleCalls);
+    const name = statement.possibleCalls.find((n) => functions.has(n));
+    if (name) {
+      refuse('function_not_allowed', `${name} (named after a dot, where PostgreSQL calls it on the value)`, {
+        function: name,
+      });
+    }
   }
 }

@@ -22,7 +22,12 @@ export const STATEMENT_RULES = {
   explain_target: 'EXPLAIN is allowed on SELECT statements only',
   session_setting: 'Changing session settings (SET, RESET, SET ROLE, USE, variables) is not allowed',
   transaction_control: 'Transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, LOCK) is not allowed',
-  denied_function: 'This function is not allowed',
+  function_not_allowed: 'This function is not on the allow-list',
+  operator_not_allowed: 'Only built-in operators on ordinary types may be used',
+  type_not_allowed: 'Casts and type names are limited to ordinary types',
+  tablesample_method: 'This TABLESAMPLE method is not allowed',
+  xml: 'XML functions are not allowed',
+  unsupported_syntax: 'This syntax is not supported by the SQL guard',
   statement_type: 'This kind of statement is not allowed',
   unresolved_relation: 'A table reference could not be placed in the statement',
   regeneration_mismatch: 'The statement could not be regenerated faithfully and was not run',
@@ -36,6 +41,10 @@ export const ACCESS_RULES = {
   show_statement: 'SHOW and DESCRIBE are open to Admin only',
   system_variable: 'Server variables are open to Admin only',
   expose_in_sqllab: 'This database is not exposed in SQL Lab',
+  explain_restricted:
+    'EXPLAIN needs full access to the database (plans show rows that grants and row-level security hide)',
+  privileged_connection:
+    'This database is registered with a privileged connection; only callers with full access to it may run SQL',
 } as const;
 
 export type StatementRule = keyof typeof STATEMENT_RULES;

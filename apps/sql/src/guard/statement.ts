@@ -1,3 +1,5 @@
+import type { ExtraFunctions } from './allow-list';
+
 /** What a statement does, as far as the guard is concerned. */
 export type StatementKind = 'read' | 'write' | 'explain' | 'show';
 
@@ -14,9 +16,12 @@ export interface RelationRef {
   rewritable: boolean;
 }
 
-/** A function, operator or type named in the statement, with the schema it was qualified with. */
+/**
+ * A function, operator, type or TABLESAMPLE method named in the statement, with the schema it was
+ * qualified with. `value_function` is a keyword function without parentheses (CURRENT_DATE).
+ */
 export interface RoutineRef {
-  kind: 'function' | 'operator' | 'type';
+  kind: 'function' | 'value_function' | 'operator' | 'type' | 'tablesample';
   schema: string | null;
   name: string;
 }
@@ -26,6 +31,12 @@ export interface AnalysedStatement {
   kind: StatementKind;
   relations: RelationRef[];
   routines: RoutineRef[];
+  /**
+   * Names PostgreSQL reads as a column or field when one exists and otherwise as a function applied
+   * to the value before them (`t.row_to_json`, `(x).pg_read_file`): none may name a function the
+   * allow-list does not hold, which only the database can tell.
+   */
+  possibleCalls: string[];
   /** Reads server variables (MySQL `@@name`). */
   readsServerVariables: boolean;
   /** The dialect's tree and the nodes of `relations`, for its own renderer only. */
@@ -57,8 +68,13 @@ export interface SqlDialect {
   mayResolveToSystem(name: string): boolean;
   /** Schemas whose routines anyone may call. */
   builtinSchemas: readonly string[];
-  /** Parses one statement and applies the statement rules; throws ValidationError naming the rule. */
-  analyse(sql: string): Promise<AnalysedStatement>;
+  /**
+   * Parses one statement and applies the statement rules and the allow-list (extended by the
+   * database's `extra` functions); throws ValidationError naming the rule.
+   */
+  analyse(sql: string, extra?: ExtraFunctions): Promise<AnalysedStatement>;
+  /** Whether a name of `possibleCalls` may stay: on the allow-list or added for the database. */
+  allowsCall(name: string, extra: ExtraFunctions): boolean;
   /** Applies the plan and regenerates SQL from the tree, verified to parse back to the same tree. */
   render(statement: AnalysedStatement, plan: RenderPlan): Promise<string>;
   /** Quotes an identifier for this dialect. */

@@ -106,3 +106,15 @@ export function sqlPoolWaiters(): Gauge<'database'> {
       }),
   );
 }
+
+export function sqlPrivilegedConnection(): Gauge<'database'> {
+  return getOrCreate(
+    'sql_privileged_connection',
+    () =>
+      new Gauge({
+        name: 'sql_privileged_connection',
+        help: '1 when a database is registered with a login that has superuser, file, signal or monitoring powers',
+        labelNames: ['database'],
+      }),
+  );
+}

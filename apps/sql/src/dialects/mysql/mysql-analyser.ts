@@ -1,7 +1,8 @@
-import { isDeniedFunction } from '../../guard/deny-lists';
+import { enforceAllowList, NO_EXTRA_FUNCTIONS, type ExtraFunctions } from '../../guard/allow-list';
 import { refuse, type StatementRule } from '../../guard/guard-rules';
 import type { AnalysedStatement, RelationRef, RoutineRef, StatementKind } from '../../guard/statement';
 import { MAX_TREE_DEPTH, isNode, text, type Node } from '../../guard/tree';
+import { MYSQL_ALLOW_LIST } from './mysql-allow-list';
 
 const WRITES = new Set(['insert', 'replace', 'update', 'delete']);
 const RULES: Record<string, StatementRule> = {
@@ -20,6 +21,66 @@ const RULES: Record<string, StatementRule> = {
   call: 'call',
   load_data: 'statement_type',
 };
+
+/**
+ * Every `type` a node of node-sql-parser's MariaDB tree may carry in a statement the guard lets
+ * through. A node of any other type (a construct the guard has not reviewed) is refused.
+ */
+const KNOWN_TYPES = new Set([
+  'select',
+  'insert',
+  'replace',
+  'update',
+  'delete',
+  'column_ref',
+  'number',
+  'bigint',
+  'string',
+  'single_quote_string',
+  'double_quote_string',
+  'backticks_quote_string',
+  'natural_string',
+  'hex_string',
+  'full_hex_string',
+  'bit_string',
+  'bool',
+  'boolean',
+  'null',
+  'star',
+  'binary_expr',
+  'unary_expr',
+  'expr_list',
+  'function',
+  'aggr_func',
+  'case',
+  'when',
+  'else',
+  'cast',
+  'interval',
+  'extract',
+  'window',
+  'window_func',
+  'var',
+  'default',
+  'datetime',
+  'date',
+  'time',
+  'timestamp',
+  'origin',
+  'ASC',
+  'DESC',
+  'asc',
+  'desc',
+  'dual',
+  'values',
+  'assign',
+  'collate',
+  'fulltext_search',
+  'show',
+  'desc',
+  'datatype',
+  'ESCAPE',
+]);
 
 /** Executable comments run their content on MySQL and MariaDB while parsers skip them as comments. */
 const EXECUTABLE_COMMENT = /\/\*M?!/i;
@@ -123,6 +184,9 @@ export class MysqlWalker {
     if (node.locking_read) refuse('locking_read');
     if (node.type === 'assign') refuse('session_setting', 'variable assignment');
     if (node.type === 'var' && node.prefix === '@@') this.readsServerVariables = true;
+    if (typeof node.type === 'string' && !KNOWN_TYPES.has(node.type)) {
+      refuse('unsupported_syntax', node.type, { node: node.type });
+    }
     if (node.type === 'function' || node.type === 'aggr_func') {
       const parts = nameParts(node.name);
       const name = parts[parts.length - 1] ?? '';
@@ -131,16 +195,20 @@ export class MysqlWalker {
         schema: parts.length > 1 ? parts[parts.length - 2] : null,
         name,
       });
-      if (isDeniedFunction('mysql', name)) refuse('denied_function', name, { function: name });
     }
   }
 }
 
 /** Analyses one parsed statement; `tables` is the parser's own list of the names it read. */
-export function analyseMysqlTree(stmt: Node, tables: readonly string[]): AnalysedStatement {
+export function analyseMysqlTree(
+  stmt: Node,
+  tables: readonly string[],
+  extra: ExtraFunctions = NO_EXTRA_FUNCTIONS,
+): AnalysedStatement {
   const { kind, root } = classifyMysql(stmt);
   const walker = new MysqlWalker();
   walker.walk(root as Node);
+  enforceAllowList(walker.routines, MYSQL_ALLOW_LIST, [], extra, true);
   // The parser's own list of what the statement reads must hold nothing the walk did not place.
   for (const entry of kind === 'show' ? [] : tables) {
     const [, db, table] = entry.split('::');
@@ -153,6 +221,7 @@ export function analyseMysqlTree(stmt: Node, tables: readonly string[]): Analyse
     // Data-changing statements are never rewritten: callers under row-level security cannot run them.
     relations: walker.relations.map((r) => (kind === 'write' ? { ...r, rewritable: false } : r)),
     routines: walker.routines,
+    possibleCalls: [],
     readsServerVariables: walker.readsServerVariables,
     tree: stmt,
     nodes: walker.nodes,

@@ -114,8 +114,8 @@ describe('MySQL/MariaDB guard', () => {
     expect(await ruleOf(sql)).toBe(rule);
   });
 
-  it.each(DENIED_FUNCTIONS)('refuses the denied function %s', async (_name, sql) => {
-    expect(await ruleOf(sql)).toBe('denied_function');
+  it.each(DENIED_FUNCTIONS)('refuses %s, which is not on the allow-list', async (_name, sql) => {
+    expect(await ruleOf(sql)).toBe('function_not_allowed');
   });
 
   it('notes reads of server variables', async () => {
@@ -133,8 +133,12 @@ describe('MySQL/MariaDB guard', () => {
     ]);
   });
 
-  it('records schema-qualified functions', async () => {
-    const st = await dialect.analyse('SELECT examples.leak(1), UPPER(a) FROM t');
+  it('refuses stored functions unless an Admin allowed them for the database', async () => {
+    expect(await ruleOf('SELECT examples.leak(1), UPPER(a) FROM t')).toBe('function_not_allowed');
+    const st = await dialect.analyse('SELECT examples.leak(1), UPPER(a) FROM t', {
+      names: new Set(['examples.leak']),
+      invalid: [],
+    });
     expect(st.routines.map((r) => [r.schema, r.name])).toEqual([
       ['examples', 'leak'],
       [null, 'UPPER'],

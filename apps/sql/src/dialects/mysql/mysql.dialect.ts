@@ -1,4 +1,5 @@
 import { Parser } from 'node-sql-parser/build/mariadb';
+import { NO_EXTRA_FUNCTIONS, type ExtraFunctions } from '../../guard/allow-list';
 import { refuse } from '../../guard/guard-rules';
 import type { AnalysedStatement, RenderPlan, SqlDialect } from '../../guard/statement';
 import { isNode, sameTree, type Node, type TreeNormaliser } from '../../guard/tree';
@@ -100,7 +101,11 @@ export class MysqlDialect implements SqlDialect {
     return quoteMysqlIdent(name);
   }
 
-  async analyse(sql: string): Promise<AnalysedStatement> {
+  allowsCall(): boolean {
+    return true;
+  }
+
+  async analyse(sql: string, extra: ExtraFunctions = NO_EXTRA_FUNCTIONS): Promise<AnalysedStatement> {
     if (hasExecutableComment(sql)) refuse('executable_comment');
     let stmts: Node[];
     let tables: string[];
@@ -112,13 +117,14 @@ export class MysqlDialect implements SqlDialect {
     }
     if (stmts.length === 0) refuse('empty_statement');
     if (stmts.length > 1) refuse('multiple_statements', `${stmts.length} statements`);
-    return analyseMysqlTree(stmts[0], tables);
+    return analyseMysqlTree(stmts[0], tables, extra);
   }
 
   async render(statement: AnalysedStatement, plan: RenderPlan): Promise<string> {
     let tree = statement.tree as Node;
     const nodes = statement.nodes as Node[];
-    for (const [index, schema] of plan.qualify) nodes[index].db = schema;
+    // The parser keeps a backtick inside a quoted name doubled, as sqlify must print it.
+    for (const [index, schema] of plan.qualify) nodes[index].db = schema.replace(/`/g, '``');
     for (const [index, predicate] of plan.rls) filteredSubquery(nodes[index], predicate);
     if (statement.kind === 'read' && plan.maxRows !== null) tree = limited(tree, plan.maxRows);
     // sqlify rewrites parts of the tree it is given.

@@ -163,7 +163,6 @@ const DENIED_FUNCTIONS: [string, string][] = [
   ['PG_SLEEP (quoted, upper case)', 'SELECT "PG_SLEEP"(10)'],
   ['pg_sleep (in a subquery)', 'SELECT * FROM t WHERE a = (SELECT pg_sleep(10)::text)'],
   ['pg_sleep (in a CTE)', 'WITH s AS (SELECT pg_sleep(10)) SELECT * FROM s'],
-  ['pg_read_file (attribute notation)', 'SELECT t.pg_read_file FROM t'],
 ];
 
 describe('PostgreSQL guard', () => {
@@ -175,8 +174,13 @@ describe('PostgreSQL guard', () => {
     expect(await ruleOf(sql)).toBe(rule);
   });
 
-  it.each(DENIED_FUNCTIONS)('refuses the denied function %s', async (_name, sql) => {
-    expect(await ruleOf(sql)).toBe('denied_function');
+  it.each(DENIED_FUNCTIONS)('refuses %s, which is not on the allow-list', async (_name, sql) => {
+    expect(await ruleOf(sql)).toBe('function_not_allowed');
+  });
+
+  it('leaves names that may be functions applied to a value for the database to confirm', async () => {
+    const st = await dialect.analyse('SELECT t.pg_read_file, t.region, (x).y, t.name, t.* FROM t');
+    expect(st.possibleCalls).toEqual(['pg_read_file', 'region', 'y']);
   });
 
   it('names the rule and the field in the error', async () => {
@@ -202,13 +206,17 @@ describe('PostgreSQL guard', () => {
     expect(st.relations).toEqual([]);
   });
 
-  it('records schema-qualified routines, operators and types', async () => {
-    const st = await dialect.analyse('SELECT public.f(1), a OPERATOR(public.+) b, c::public.t FROM x');
-    expect(
-      st.routines
-        .filter((r) => r.schema === 'public')
-        .map((r) => r.kind)
-        .sort(),
-    ).toEqual(['function', 'operator', 'type']);
+  it('refuses schema-qualified routines, operators and types outside pg_catalog', async () => {
+    expect(await ruleOf('SELECT public.f(1) FROM x')).toBe('function_not_allowed');
+    expect(await ruleOf('SELECT a OPERATOR(public.+) b FROM x')).toBe('operator_not_allowed');
+    expect(await ruleOf('SELECT c::public.t FROM x')).toBe('type_not_allowed');
+    const st = await dialect.analyse('SELECT public.f(1), a OPERATOR(pg_catalog.+) b FROM x', {
+      names: new Set(['public.f']),
+      invalid: [],
+    });
+    expect(st.routines.filter((r) => r.schema !== null).map((r) => [r.kind, r.schema, r.name])).toEqual([
+      ['function', 'public', 'f'],
+      ['operator', 'pg_catalog', '+'],
+    ]);
   });
 });
