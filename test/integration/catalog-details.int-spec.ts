@@ -227,10 +227,18 @@ describe('catalog detail tools and refusals', () => {
             'created_on',
             'changed_on',
             'connection',
+            'connection_privileges',
+            'allow_privileged_connection',
+            'allowed_functions',
           ].sort(),
         );
         // No sql service has tried it in this harness.
         expect(answer.connection).toEqual({ status: 'unknown', checked_at: null, last_error: null });
+        expect(answer).toMatchObject({
+          connection_privileges: null,
+          allow_privileged_connection: false,
+          allowed_functions: [],
+        });
         const text = JSON.stringify(answer);
         expect(text).not.toContain(SEALED_PASSWORD);
         expect(text).not.toContain(row.host);

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  READER_ROLE,
+  readerLogin,
+  registerExamplesOnReader,
   EXAMPLES_VERSION,
   ensureDatabase,
   examplesUrlFor,
@@ -682,8 +685,25 @@ describe('seed', () => {
     const { tables } = await fingerprint(databaseUrl(examplesName));
     expect(result.data.tables.orders).toBe(tables.orders.rows);
     expect(result.metadata.created.datasets).toBe(EXAMPLE_TABLES.length);
-    const [db] = await query(metadataUrl, 'SELECT db_name, password_encrypted FROM databases');
-    expect(db).toEqual({ db_name: examplesName, password_encrypted: null });
+    // Registered on the least-privilege reader, with its password sealed.
+    const [db] = await query(metadataUrl, 'SELECT db_name, username, password_encrypted FROM databases');
+    expect(db).toMatchObject({ db_name: examplesName, username: READER_ROLE });
+    expect(new SecretBox(TEST_SECRET_KEY).decrypt(String(db.password_encrypted))).toBe(
+      readerLogin(TEST_SECRET_KEY).password,
+    );
+    expect(result.reader).toEqual({ reregistered: ['examples'] });
+    // A registration an older version made as the superuser moves onto the reader, once.
+    await query(metadataUrl, "UPDATE databases SET username = 'postgres', password_encrypted = NULL");
+    const again = () =>
+      registerExamplesOnReader({
+        metadataUrl,
+        examplesUrl: databaseUrl(examplesName),
+        secretKey: TEST_SECRET_KEY,
+      });
+    expect(await again()).toEqual(['examples']);
+    expect(await again()).toEqual([]);
+    const [moved] = await query(metadataUrl, 'SELECT username FROM databases');
+    expect(moved).toEqual({ username: READER_ROLE });
     expect(new URL(examplesUrlFor(metadataUrl)).pathname).toBe('/examples');
   });
 });

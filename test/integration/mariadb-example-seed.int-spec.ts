@@ -4,10 +4,22 @@ import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@meridian/config';
-import { MARIADB_EXAMPLE_NAME, seedMariadb } from '@meridian/examples';
+import {
+  MARIADB_EXAMPLE_NAME,
+  READER_ROLE,
+  readerLogin,
+  registerExamplesOnReader,
+  seedMariadb,
+} from '@meridian/examples';
 import { SecretBox } from '@meridian/persistence';
 import { startPlatform, type RunningPlatform } from '../../apps/meridian/src/platform';
-import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
+import {
+  EXAMPLES_DB,
+  createTestDatabase,
+  databaseUrl,
+  TEST_SECRET_KEY,
+  type TestDatabase,
+} from '../support/database';
 import { callOk, connectClient } from '../support/mcp-client';
 import { freePort } from '../support/processes';
 
@@ -127,5 +139,55 @@ describe('the MariaDB example in the seed', () => {
     expect(Number(row.n)).toBe(Number(direct[0].n));
     expect(Number(row.revenue)).toBe(Number(direct[0].revenue));
     expect(Number(row.n)).toBeGreaterThan(0);
+  });
+
+  it('moves the example onto a SELECT-only MariaDB user, which reads it and nothing more', async () => {
+    const scratch = await createTestDatabase('mariadb_reader');
+    try {
+      await seedMariadb(scratch.url, MARIADB_URL, TEST_SECRET_KEY);
+      const moved = await registerExamplesOnReader({
+        metadataUrl: scratch.url,
+        examplesUrl: databaseUrl(EXAMPLES_DB),
+        secretKey: TEST_SECRET_KEY,
+        mariadbUrl: MARIADB_URL,
+      });
+      expect(moved).toEqual(expect.arrayContaining([MARIADB_EXAMPLE_NAME]));
+      const other = new PgClient({ connectionString: scratch.url });
+      await other.connect();
+      const { rows } = await other.query('SELECT username FROM databases WHERE database_name = $1', [
+        MARIADB_EXAMPLE_NAME,
+      ]);
+      await other.end();
+      expect(rows).toEqual([{ username: READER_ROLE }]);
+      const login = readerLogin(TEST_SECRET_KEY);
+      const conn = await createConnection({
+        host: '127.0.0.1',
+        port: 3306,
+        user: login.username,
+        password: login.password,
+      });
+      try {
+        const [n] = await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${MARIADB_DB}\`.orders`);
+        expect(Number(n[0].n)).toBeGreaterThan(0);
+        const [file] = await conn.query<RowDataPacket[]>("SELECT LOAD_FILE('/etc/passwd') AS f");
+        expect(file[0].f).toBeNull();
+        const [grants] = await conn.query<RowDataPacket[]>('SHOW GRANTS');
+        const text = grants.map((g) => String(Object.values(g)[0])).join('\n');
+        expect(text).not.toMatch(/FILE|PROCESS|SUPER|ALL PRIVILEGES/);
+        await expect(conn.query('SELECT * FROM mysql.user')).rejects.toThrow(/denied/);
+      } finally {
+        await conn.end();
+      }
+      expect(
+        await registerExamplesOnReader({
+          metadataUrl: scratch.url,
+          examplesUrl: databaseUrl(EXAMPLES_DB),
+          secretKey: TEST_SECRET_KEY,
+          mariadbUrl: MARIADB_URL,
+        }),
+      ).toEqual([]);
+    } finally {
+      await scratch.drop();
+    }
   });
 });

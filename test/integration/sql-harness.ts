@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { loadConfig, type MeridianConfig } from '@meridian/config';
 import { toolRegistry, type Principal } from '@meridian/contracts';
 import { EnvelopeSigner, InProcessBus, InProcessServer } from '@meridian/messaging';
+import { ensurePostgresReader, readerLogin } from '@meridian/examples';
 import { SecretBox } from '@meridian/persistence';
 // Tests drive the app they cover; the rule guards apps and libs from each other.
 import { SqlModule } from '../../apps/sql/src/sql.module';
@@ -59,7 +60,16 @@ export interface SqlFixture {
    * superusers without that, and are fenced for restricted callers. `maria` is a user with all
    * privileges on its database only.
    */
-  db: { pg: number; pgDml: number; maria: number; hidden: number; pgFenced: number; mariaRoot: number };
+  db: {
+    pg: number;
+    pgDml: number;
+    maria: number;
+    hidden: number;
+    pgFenced: number;
+    mariaRoot: number;
+    /** The least-privilege reader login (`meridian_reader`). */
+    pgReader: number;
+  };
   /** Runs a tool as `who`; resolves with the answer or rejects with the error body. */
   call(tool: string, args: Record<string, unknown>, who?: Who): Promise<Record<string, unknown>>;
   pg<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -81,6 +91,7 @@ async function createAnalytics(name: string, mariaUser: string, mariaPassword: s
     "CREATE FUNCTION bump() RETURNS int LANGUAGE sql AS $$ INSERT INTO secrets VALUES (99, 'x') RETURNING id $$",
   );
   await pg.end();
+  await ensurePostgresReader(databaseUrl(name), readerLogin(TEST_SECRET_KEY), ['public', 'sales']);
   const my = await createConnection({ ...MARIADB });
   await my.query(`CREATE DATABASE \`${name}\``);
   await my.query(`CREATE USER '${mariaUser}'@'%' IDENTIFIED BY '${mariaPassword}'`);
@@ -125,6 +136,7 @@ async function register(
     );
   const pgPort = Number(new URL(metadataUrl).port || 5432);
   const accepted = { allow_privileged_connection: true };
+  const readerPg = readerLogin(TEST_SECRET_KEY);
   const db = {
     pg: (
       await database(`${pgName}_ro`, 'postgresql', pgPort, pgName, 'postgres', null, false, true, {
@@ -156,6 +168,17 @@ async function register(
     mariaRoot: (
       await database(`${mariaName}_root`, 'mysql', MARIADB.port, mariaName, MARIADB.user, null, false)
     ).id,
+    pgReader: (
+      await database(
+        `${pgName}_reader`,
+        'postgresql',
+        pgPort,
+        pgName,
+        readerPg.username,
+        readerPg.password,
+        false,
+      )
+    ).id,
   };
   const dataset = (databaseId: number, schema: string | null, table: string, sql: string | null = null) =>
     one('INSERT INTO datasets (database_id, schema, table_name, sql) VALUES ($1, $2, $3, $4) RETURNING id', [
@@ -174,6 +197,7 @@ async function register(
   ds[`orders${db.maria}`] = (await dataset(db.maria, mariaName, 'orders')).id;
   ds[`customers${db.maria}`] = (await dataset(db.maria, null, 'customers')).id;
   ds[`orders${db.pgFenced}`] = (await dataset(db.pgFenced, 'public', 'orders')).id;
+  ds[`orders${db.pgReader}`] = (await dataset(db.pgReader, 'public', 'orders')).id;
   ds[`orders${db.mariaRoot}`] = (await dataset(db.mariaRoot, mariaName, 'orders')).id;
   const role = async (name: string) => one('INSERT INTO roles (name) VALUES ($1) RETURNING id', [name]);
   const grant = async (roleId: number, action: string, type: string, resourceId: number | null) => {
@@ -192,7 +216,7 @@ async function register(
     await grant(analyst.id, 'database_access', 'Database', id);
     await grant(full.id, 'database_access', 'Database', id);
   }
-  for (const id of [db.pg, db.maria, db.pgFenced, db.mariaRoot])
+  for (const id of [db.pg, db.maria, db.pgFenced, db.mariaRoot, db.pgReader])
     await grant(reader.id, 'datasource_access', 'Dataset', ds[`orders${id}`]);
   const filter = await one(
     `INSERT INTO rls_filters (name, filter_type, clause) VALUES ('sqlt EMEA', 'Regular', $1) RETURNING id`,

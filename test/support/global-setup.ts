@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { runMigrations } from '@meridian/persistence';
-import { seedExampleData, seedMetadata } from '@meridian/examples';
+import { registerExamplesOnReader, seedExampleData, seedMetadata } from '@meridian/examples';
 import { EXAMPLES_DB, TEMPLATE_DB, TEST_SECRET_KEY, databaseUrl, quoteIdent, withAdmin } from './database';
 
 /**
@@ -19,6 +19,12 @@ export default async function setup(): Promise<void> {
   await seedExampleData(databaseUrl(EXAMPLES_DB));
   await runMigrations(databaseUrl(TEMPLATE_DB));
   await seedMetadata(databaseUrl(TEMPLATE_DB), {
+    examplesUrl: databaseUrl(EXAMPLES_DB),
+    secretKey: TEST_SECRET_KEY,
+  });
+  // The examples are registered on the least-privilege reader, as `db seed` does.
+  await registerExamplesOnReader({
+    metadataUrl: databaseUrl(TEMPLATE_DB),
     examplesUrl: databaseUrl(EXAMPLES_DB),
     secretKey: TEST_SECRET_KEY,
   });

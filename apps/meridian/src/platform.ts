@@ -1,6 +1,12 @@
 import type { MeridianConfig } from '@meridian/config';
 import type { BackendService } from '@meridian/contracts';
-import { examplesUrlFor, repointEmbeddedDatabases, seed } from '@meridian/examples';
+import {
+  examplesUrlFor,
+  READER_ROLE,
+  registerExamplesOnReader,
+  repointEmbeddedDatabases,
+  seed,
+} from '@meridian/examples';
 import { InProcessBus, startService, type RunningService } from '@meridian/messaging';
 import { runMigrations } from '@meridian/persistence';
 import { startTelemetry } from '@meridian/observability';
@@ -48,6 +54,27 @@ export async function prepareMetadata(config: MeridianConfig, log: (line: string
     log(
       `Seeded ${t.users} users, ${t.databases} database(s), ${t.datasets} datasets, ${t.charts} charts and ${t.dashboards} dashboards`,
     );
+  }
+  if (config.secretKey) await useReaderForExamples(config, url, config.secretKey, log);
+}
+
+/** Examples registered by older versions as the superuser move onto the least-privilege reader. */
+async function useReaderForExamples(
+  config: MeridianConfig,
+  metadataUrl: string,
+  secretKey: string,
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    const moved = await registerExamplesOnReader({
+      metadataUrl,
+      examplesUrl: config.examplesDatabaseUrl ?? examplesUrlFor(metadataUrl),
+      secretKey,
+      mariadbUrl: config.mariadbExamplesUrl,
+    });
+    for (const name of moved) log(`Database ${name} now connects as ${READER_ROLE}`);
+  } catch (err) {
+    log(`Could not set up ${READER_ROLE} for the examples: ${(err as Error).message}`);
   }
 }
 

@@ -216,6 +216,17 @@ export const DATABASE_INFO_SCHEMA: JsonSchema = {
       },
       required: ['status', 'checked_at', 'last_error'],
     },
+    // Admin only: what the sql service found about the login's powers, and the SQL settings.
+    connection_privileges: {
+      type: ['object', 'null'],
+      properties: {
+        privileged: bool,
+        powers: { type: 'array', items: str },
+        checked_at: datetime,
+      },
+    },
+    allow_privileged_connection: bool,
+    allowed_functions: { type: 'array', items: str },
   },
   required: ['id', 'uuid', 'database_name', 'backend'],
 };

@@ -13,3 +13,11 @@ export {
   type EmbeddedServer,
   type RepointedDatabase,
 } from './embedded-registration';
+export {
+  READER_ROLE,
+  ensureMariadbReader,
+  ensurePostgresReader,
+  readerLogin,
+  type ReaderLogin,
+} from './reader-role';
+export { registerExamplesOnReader, type ReaderRegistrationOptions } from './reader-registration';

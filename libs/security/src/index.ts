@@ -8,3 +8,4 @@ export {
   type PageLink,
   type PageTarget,
 } from './page-links';
+export { MYSQL_POWERFUL_PRIVILEGES, POSTGRES_POWERFUL_ROLES } from './database-powers';

@@ -13,6 +13,8 @@ const PUBLIC_COLUMNS = [
   'db.backend',
   'db.exposeInSqllab',
   'db.allowDml',
+  // Holds SQL settings and the sql service's findings: answered to Admin only.
+  'db.extra',
   'db.createdOn',
   'db.changedOn',
   'db.connectionCheckedAt',

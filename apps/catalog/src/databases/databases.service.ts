@@ -18,6 +18,18 @@ function connectionStatus(database: Database) {
   };
 }
 
+/** The SQL settings an Admin set in `extra`, and what the sql service found about the login. */
+function sqlSettings(extra: Record<string, unknown>) {
+  const found = extra.connection_privileges;
+  return {
+    connection_privileges: found && typeof found === 'object' ? found : null,
+    allow_privileged_connection: extra.allow_privileged_connection === true,
+    allowed_functions: Array.isArray(extra.allowed_functions)
+      ? extra.allowed_functions.filter((f): f is string => typeof f === 'string')
+      : [],
+  };
+}
+
 @Injectable()
 export class DatabasesService {
   constructor(
@@ -48,8 +60,10 @@ export class DatabasesService {
       datasets: datasets.map((d) => ({ id: d.id, table_name: d.tableName, schema: d.schema })),
       created_on: iso(database.createdOn),
       changed_on: iso(database.changedOn),
-      // Where the database is and why it failed describe the deployment: Admins only.
-      ...(viewer.profile.isAdmin ? { connection: connectionStatus(database) } : {}),
+      // Where the database is, why it failed and how it is set up describe the deployment: Admins only.
+      ...(viewer.profile.isAdmin
+        ? { connection: connectionStatus(database), ...sqlSettings(database.extra ?? {}) }
+        : {}),
     };
   }
 }

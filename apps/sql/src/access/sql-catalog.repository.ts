@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { visibleDatabases, visibleDatasets, type AccessProfile } from '@meridian/authz';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { Database, Dataset, RlsFilter, SecretBox } from '@meridian/persistence';
-import type { ConnectionTarget } from '../engines/engine';
+import type { ConnectionPowers, ConnectionTarget } from '../engines/engine';
 import { MetadataCache, cacheKey } from './metadata-cache';
 
 /** A physical dataset: a table or view of the database, by schema and name. */
@@ -61,6 +61,16 @@ export class SqlCatalogRepository {
       username: db.username,
       password: db.passwordEncrypted ? this.box.decrypt(db.passwordEncrypted) : null,
     };
+  }
+
+  /** Keeps what the sql service found about the database's login where get_database_info shows it. */
+  async recordPowers(db: Database, found: ConnectionPowers): Promise<void> {
+    const value = { ...found, checked_at: new Date().toISOString() };
+    await this.dataSource.query(
+      `UPDATE databases SET extra = jsonb_set(COALESCE(extra, '{}'::jsonb), '{connection_privileges}', $2::jsonb)
+        WHERE id = $1`,
+      [db.id, JSON.stringify(value)],
+    );
   }
 
   /** The database's datasets that stand for a table or view (not virtual ones). */

@@ -56,13 +56,14 @@ export class EnginePools implements OnApplicationShutdown {
 
   /**
    * The powers of the database's login, checked when its pool is first used; a privileged login is
-   * logged as a warning and counted in `sql_privileged_connection`, once per pool.
+   * logged as a warning and counted in `sql_privileged_connection`, once per pool (`first`).
    */
-  async powers(target: ConnectionTarget): Promise<ConnectionPowers> {
+  async powers(target: ConnectionTarget): Promise<ConnectionPowers & { first: boolean }> {
     const pool = this.pool(target);
     const found = await pool.powers();
     const open = this.pools.get(target.id);
-    if (open && open.pool === pool && !open.reported) {
+    const first = open !== undefined && open.pool === pool && !open.reported;
+    if (open && first) {
       open.reported = true;
       sqlPrivilegedConnection().set({ database: target.name }, found.privileged ? 1 : 0);
       if (found.privileged) {
@@ -73,7 +74,7 @@ export class EnginePools implements OnApplicationShutdown {
         );
       }
     }
-    return found;
+    return { ...found, first };
   }
 
   /** Size, idle connections and waiters of each open pool, by database name. */

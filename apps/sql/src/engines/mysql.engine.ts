@@ -9,6 +9,7 @@ import {
 } from 'mysql2/promise';
 import type { PoolConfig } from '@meridian/config';
 import { DatabaseError, ServiceBusyError, TimeoutError } from '@meridian/errors';
+import { MYSQL_POWERFUL_PRIVILEGES } from '@meridian/security';
 import { MysqlDialect } from '../dialects/mysql/mysql.dialect';
 import {
   CANCEL_GRACE_MS,
@@ -48,12 +49,12 @@ interface Header {
   affectedRows?: number;
 }
 
-/** Global privileges that reach files, other sessions or the server itself. */
+/** The login's global privileges that reach files, other sessions or the server itself. */
 const POWERS_LOOKUP = `
   SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES
    WHERE GRANTEE = CONCAT(QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', 1)), '@',
                           QUOTE(SUBSTRING_INDEX(CURRENT_USER(), '@', -1)))
-     AND PRIVILEGE_TYPE IN ('FILE', 'SUPER', 'PROCESS', 'SHUTDOWN', 'CONNECTION ADMIN', 'CREATE USER')`;
+     AND PRIVILEGE_TYPE IN (${MYSQL_POWERFUL_PRIVILEGES.map((p) => `'${p}'`).join(', ')})`;
 
 class MysqlPool implements EnginePool {
   private readonly pool: Pool;

@@ -10,6 +10,7 @@ import {
 } from 'pg';
 import type { PoolConfig } from '@meridian/config';
 import { DatabaseError, ServiceBusyError, TimeoutError } from '@meridian/errors';
+import { POSTGRES_POWERFUL_ROLES } from '@meridian/security';
 import { PostgresDialect, quotePgIdent } from '../dialects/postgres/postgres.dialect';
 import {
   CANCEL_GRACE_MS,
@@ -48,16 +49,6 @@ const TYPE_LOOKUP = `
     LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum AND f.attnum > 0
    ORDER BY f.i`;
 
-/** Predefined roles whose members read or write server files, run programs, signal or watch other sessions. */
-const POWERFUL_ROLES = [
-  'pg_read_server_files',
-  'pg_write_server_files',
-  'pg_execute_server_program',
-  'pg_signal_backend',
-  'pg_monitor',
-  'pg_read_all_settings',
-  'pg_read_all_stats',
-];
 const POWERS_LOOKUP = `
   SELECT r.rolsuper AS superuser,
          ARRAY(SELECT b.rolname::text FROM pg_catalog.pg_roles b
@@ -167,7 +158,7 @@ class PostgresPool implements EnginePool {
 
   powers(): Promise<ConnectionPowers> {
     this.checked ??= this.lookup<{ superuser: boolean; roles: string[] }>(POWERS_LOOKUP, [
-      POWERFUL_ROLES,
+      POSTGRES_POWERFUL_ROLES,
     ]).then((rows) => {
       const powers = [...(rows[0]?.superuser ? ['superuser'] : []), ...(rows[0]?.roles ?? [])];
       return { privileged: powers.length > 0, powers };

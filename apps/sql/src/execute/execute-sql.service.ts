@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccessService } from '@meridian/authz';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { ValidationError } from '@meridian/errors';
@@ -31,6 +31,8 @@ export interface ExecuteSqlArgs {
  */
 @Injectable()
 export class ExecuteSqlService {
+  private readonly logger = new Logger(ExecuteSqlService.name);
+
   constructor(
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
     private readonly access: AccessService,
@@ -57,6 +59,7 @@ export class ExecuteSqlService {
     if (statement.kind === 'write' && !db.allowDml) refuse('dml_not_allowed', db.databaseName);
     await this.refuseHiddenCalls(db, statement);
     const plan = await this.sqlAccess.plan(principal, profile, db, dialect, statement, args.schema);
+    await this.fencePrivileged(db, plan.restricted);
     const maxRows = limit + 1;
     const sql = await dialect.render(statement, {
       ...plan,
@@ -78,5 +81,22 @@ export class ExecuteSqlService {
         function: name,
       });
     }
+  }
+
+  /**
+   * Checks the login's powers once per pool (and records them for get_database_info); a privileged
+   * login serves only callers with full access, unless an Admin accepted it for the database.
+   */
+  private async fencePrivileged(db: Database, restricted: boolean): Promise<void> {
+    const found = await this.pools.powers(this.catalog.target(db));
+    if (found.first) {
+      await this.catalog
+        .recordPowers(db, { privileged: found.privileged, powers: found.powers })
+        .catch((err: unknown) => {
+          this.logger.warn({ err, database_id: db.id }, 'Could not record the connection check');
+        });
+    }
+    if (!restricted || !found.privileged || db.extra?.allow_privileged_connection === true) return;
+    deny('privileged_connection', db.databaseName, { powers: found.powers });
   }
 }
