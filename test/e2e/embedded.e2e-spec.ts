@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startProcess, waitForReady, type ManagedProcess, ROOT } from '../support/processes';
 import { callOk, connectClient } from '../support/mcp-client';
@@ -47,6 +48,30 @@ describe('embedded all-in-one (npm start)', () => {
   });
 
   catalogSuite(() => target);
+
+  it('registers the examples on the least-privilege reader and runs SQL through it', async () => {
+    const meta = new Client({ connectionString: target.databaseUrl });
+    await meta.connect();
+    try {
+      const [row] = (await meta.query("SELECT id, username FROM databases WHERE database_name = 'examples'"))
+        .rows as {
+        id: number;
+        username: string;
+      }[];
+      expect(row.username).toBe('meridian_reader');
+      const client = await connectClient(target.mcpUrl);
+      const r = await callOk(client, 'execute_sql', {
+        database_id: row.id,
+        sql: 'SELECT count(*) AS n FROM orders',
+      });
+      expect((r.rows as { n: number }[])[0].n).toBeGreaterThan(0);
+      const info = await callOk(client, 'get_database_info', { identifier: row.id });
+      await client.close();
+      expect(info.connection_privileges).toMatchObject({ privileged: false, powers: [] });
+    } finally {
+      await meta.end();
+    }
+  });
 
   it.each(['server-initialize', 'tools-list', 'ping', 'dns-rebinding-protection'])(
     'passes the MCP conformance scenario %s',
