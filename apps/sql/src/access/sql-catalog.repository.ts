@@ -64,12 +64,12 @@ export class SqlCatalogRepository {
   }
 
   /** Keeps what the sql service found about the database's login where get_database_info shows it. */
-  async recordPowers(db: Database, found: ConnectionPowers): Promise<void> {
+  async recordPowers(databaseId: number, found: ConnectionPowers): Promise<void> {
     const value = { ...found, checked_at: new Date().toISOString() };
     await this.dataSource.query(
       `UPDATE databases SET extra = jsonb_set(COALESCE(extra, '{}'::jsonb), '{connection_privileges}', $2::jsonb)
         WHERE id = $1`,
-      [db.id, JSON.stringify(value)],
+      [databaseId, JSON.stringify(value)],
     );
   }
 

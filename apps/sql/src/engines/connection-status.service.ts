@@ -93,11 +93,20 @@ export class ConnectionStatusService implements OnApplicationBootstrap, OnApplic
       try {
         await this.pools.pool(target).probe();
         await this.succeeded(target.id);
+        await this.checkPowers(target);
       } catch (err) {
         const unreachable =
           err instanceof DatabaseUnreachableError ? err : new DatabaseUnreachableError(target, err);
         await this.failed(unreachable, target.name);
       }
+    }
+  }
+
+  /** A privileged login is flagged (log line, metric, get_database_info) at start, not at first use. */
+  private async checkPowers(target: ConnectionTarget): Promise<void> {
+    const found = await this.pools.powers(target);
+    if (found.first) {
+      await this.catalog.recordPowers(target.id, { privileged: found.privileged, powers: found.powers });
     }
   }
 

@@ -57,9 +57,9 @@ export class ExecuteSqlService {
     const extra = extraFunctionsOf(db.extra);
     const statement = await dialect.analyse(args.sql, extra);
     if (statement.kind === 'write' && !db.allowDml) refuse('dml_not_allowed', db.databaseName);
-    await this.refuseHiddenCalls(db, statement);
+    await this.refuseHiddenCalls(call, db, statement);
     const plan = await this.sqlAccess.plan(principal, profile, db, dialect, statement, args.schema);
-    await this.fencePrivileged(db, plan.restricted);
+    await this.fencePrivileged(call, db, plan.restricted);
     const maxRows = limit + 1;
     const sql = await dialect.render(statement, {
       ...plan,
@@ -72,9 +72,10 @@ export class ExecuteSqlService {
   }
 
   /** `t.f` and `(x).f` call the function f when f is no column or field: only the database knows. */
-  private async refuseHiddenCalls(db: Database, statement: AnalysedStatement): Promise<void> {
+  private async refuseHiddenCalls(call: SqlCall, db: Database, statement: AnalysedStatement): Promise<void> {
     if (statement.possibleCalls.length === 0) return;
-    const functions = await this.pools.pool(this.catalog.target(db)).functionsAmong(statement.possibleCalls);
+    const pool = this.pools.pool(this.catalog.target(db));
+    const functions = await this.runner.reach(call, db, () => pool.functionsAmong(statement.possibleCalls));
     const name = statement.possibleCalls.find((n) => functions.has(n));
     if (name) {
       refuse('function_not_allowed', `${name} (named after a dot, where PostgreSQL calls it on the value)`, {
@@ -87,11 +88,11 @@ export class ExecuteSqlService {
    * Checks the login's powers once per pool (and records them for get_database_info); a privileged
    * login serves only callers with full access, unless an Admin accepted it for the database.
    */
-  private async fencePrivileged(db: Database, restricted: boolean): Promise<void> {
-    const found = await this.pools.powers(this.catalog.target(db));
+  private async fencePrivileged(call: SqlCall, db: Database, restricted: boolean): Promise<void> {
+    const found = await this.runner.reach(call, db, () => this.pools.powers(this.catalog.target(db)));
     if (found.first) {
       await this.catalog
-        .recordPowers(db, { privileged: found.privileged, powers: found.powers })
+        .recordPowers(db.id, { privileged: found.privileged, powers: found.powers })
         .catch((err: unknown) => {
           this.logger.warn({ err, database_id: db.id }, 'Could not record the connection check');
         });

@@ -72,6 +72,22 @@ export class SqlRunner {
     if (!call.mayQueue && this.gate.full) throw saturatedError(this.gate.running);
   }
 
+  /**
+   * A lookup of the service's own on the database before the statement runs (the login's powers,
+   * names in the catalog): an unreachable database answers and is recorded as for the statement.
+   */
+  async reach<T>(call: SqlCall, db: Database, lookup: () => Promise<T>): Promise<T> {
+    try {
+      return await lookup();
+    } catch (err) {
+      if (err instanceof DatabaseUnreachableError) {
+        this.connections.observe(db.id, db.databaseName, err);
+        throw unreachableFor(call.principal, err);
+      }
+      throw err;
+    }
+  }
+
   async run(
     call: SqlCall,
     db: Database,
