@@ -120,9 +120,14 @@ describe('meridian admin CLI', () => {
         .password_encrypted,
     ).toBe(sealed);
 
+    // The warehouse's password, and the seeded examples' (their reader login's).
+    const { rows: sealedRows } = await pg.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM databases WHERE password_encrypted IS NOT NULL',
+    );
+    expect(sealedRows[0].n).toBe(2);
     const rotated = await cli(['secrets', 'reencrypt'], { SECRET_KEY: newKey, PREVIOUS_SECRET_KEY: oldKey });
     expect(rotated.code, rotated.out).toBe(0);
-    expect(rotated.out).toContain('Re-encrypted 1 secret(s)');
+    expect(rotated.out).toContain('Re-encrypted 2 secret(s)');
     const { rows } = await pg.query(
       "SELECT password_encrypted FROM databases WHERE database_name = 'warehouse'",
     );

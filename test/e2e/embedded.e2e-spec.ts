@@ -7,6 +7,7 @@ import { freePort, startProcess, waitForReady, type ManagedProcess, ROOT } from 
 import { callOk, connectClient } from '../support/mcp-client';
 import { catalogSuite, type PlatformUnderTest } from './catalog-suite';
 import { runConformance } from '../support/conformance';
+import { PG_ATTACKS } from '../support/sql-attacks';
 
 /** The embedded default, started the way a newcomer does: the all-in-one with its own PostgreSQL. */
 describe('embedded all-in-one (npm start)', () => {
@@ -71,6 +72,54 @@ describe('embedded all-in-one (npm start)', () => {
     } finally {
       await meta.end();
     }
+  });
+
+  describe('the SQL guard on the embedded PostgreSQL 18', () => {
+    const ORDINARY = [
+      `SELECT c.region, date_trunc('month', o.order_date) AS month, sum(o.revenue) AS revenue,
+              rank() OVER (PARTITION BY c.region ORDER BY sum(o.revenue) DESC) AS r
+         FROM orders o JOIN customers c ON c.customer_id = o.customer_id
+        GROUP BY GROUPING SETS ((c.region, date_trunc('month', o.order_date)), ())`,
+      `WITH top AS (SELECT DISTINCT ON (region) region, order_id, revenue FROM orders ORDER BY region, revenue DESC)
+       SELECT t.region, jsonb_build_object('id', t.order_id, 'revenue', t.revenue) ->> 'id' AS id,
+              CASE WHEN t.revenue > 100 THEN 'big' ELSE 'small' END AS size, x.n
+         FROM top t CROSS JOIN LATERAL (SELECT count(*) AS n FROM orders o WHERE o.region = t.region) x`,
+      `SELECT upper(country) || '/' || lower(segment) AS tag, extract(year FROM now()) - 2000 AS y,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY customer_id) AS median
+         FROM customers GROUP BY country, segment`,
+    ];
+    const call = async (sql: string) => {
+      const client = await connectClient(target.mcpUrl);
+      try {
+        return (await client.callTool({ name: 'execute_sql', arguments: { database_id: 1, sql } })) as {
+          isError?: boolean;
+          structuredContent?: { error?: string; details?: Record<string, unknown>; rows?: unknown[] };
+        };
+      } finally {
+        await client.close();
+      }
+    };
+
+    it('refuses every PostgreSQL attack of the corpus to Admin, with its rule', async () => {
+      for (const [name, sql, rule, names] of PG_ATTACKS) {
+        const r = await call(sql);
+        expect(r.isError, `${name}: ${JSON.stringify(r.structuredContent)}`).toBe(true);
+        expect(r.structuredContent?.details?.rule, name).toBe(rule);
+        if (names) expect(r.structuredContent?.error, name).toContain(names);
+      }
+    });
+
+    it('refuses PostgreSQL 17+ SQL/JSON query functions and runs ordinary analytical SQL', async () => {
+      const json = await call(
+        `SELECT * FROM JSON_TABLE('[{"a": 1}]'::jsonb, '$[*]' COLUMNS (a int PATH '$.a')) j`,
+      );
+      expect(json.structuredContent?.details?.rule).toBe('unsupported_syntax');
+      for (const sql of ORDINARY) {
+        const r = await call(sql);
+        expect(r.isError ?? false, JSON.stringify(r.structuredContent)).toBe(false);
+        expect(r.structuredContent?.rows?.length, sql).toBeGreaterThan(0);
+      }
+    });
   });
 
   it.each(['server-initialize', 'tools-list', 'ping', 'dns-rebinding-protection'])(

@@ -121,6 +121,29 @@ describe('embedded all-in-one across restarts', () => {
     await expectToolsWork();
   });
 
+  it('moves examples an older version registered as the superuser onto meridian_reader', async () => {
+    /** Runs one statement on the metadata database and answers the examples' login. */
+    const examplesLogin = async (change?: string) => {
+      const meta = new Client({
+        connectionString: `postgresql://meridian:meridian-embedded@127.0.0.1:${rememberedPort()}/meridian`,
+      });
+      await meta.connect();
+      try {
+        if (change) await meta.query(change);
+        return (await meta.query("SELECT username FROM databases WHERE database_name = 'examples'")).rows;
+      } finally {
+        await meta.end();
+      }
+    };
+    expect(await examplesLogin()).toEqual([{ username: 'meridian_reader' }]);
+    await examplesLogin("UPDATE databases SET username = 'meridian' WHERE database_name = 'examples'");
+    await current!.stop('SIGINT');
+    const next = await startReady();
+    expect(next.output()).toContain('Database examples now connects as meridian_reader');
+    await expectToolsWork();
+    expect(await examplesLogin()).toEqual([{ username: 'meridian_reader' }]);
+  });
+
   it('refuses a second all-in-one on the same data directory, and the first keeps working', async () => {
     const second = start({ MCP_SERVICE_PORT: String(await freePort()) });
     const code = await new Promise<number | null>((done) => second.child.once('exit', done));
