@@ -301,6 +301,18 @@ export const PG_ATTACKS: Attack[] = [
     'operator_not_allowed',
     '<<=',
   ],
+  [
+    'operator: ORDER BY ... USING in another schema',
+    'SELECT * FROM orders ORDER BY revenue USING OPERATOR(public.<<<)',
+    'operator_not_allowed',
+    'public.<<<',
+  ],
+  [
+    'operator: a quantified subquery comparison in another schema',
+    'SELECT 1 WHERE 1 OPERATOR(public.===) ANY (SELECT 1)',
+    'operator_not_allowed',
+    'public.===',
+  ],
   // Casts whose input functions look names up.
   ['cast: regclass', "SELECT 'secrets'::regclass", 'type_not_allowed', 'regclass'],
   ['cast: regproc', "SELECT 'pg_read_file'::regproc", 'type_not_allowed', 'regproc'],

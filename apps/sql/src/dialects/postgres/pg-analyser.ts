@@ -174,6 +174,14 @@ export class PgWalker {
       case 'A_Expr':
         this.routines.push(routine('operator', strings(body.name)));
         return this.children(tag, body, scope, depth, ['name']);
+      case 'SubLink':
+        // x op ANY (subquery): the operator is named on the sublink.
+        if (Array.isArray(body.operName)) this.routines.push(routine('operator', strings(body.operName)));
+        return this.children(tag, body, scope, depth, ['operName']);
+      case 'SortBy':
+        // ORDER BY x USING op
+        if (Array.isArray(body.useOp)) this.routines.push(routine('operator', strings(body.useOp)));
+        return this.children(tag, body, scope, depth, ['useOp']);
       case 'TypeCast':
         return this.children(tag, body, scope, depth);
       case 'TypeName':

@@ -34,12 +34,10 @@ export function pgNodeClass(tag: PgNodeTag): PgNodeClass {
     case 'A_ArrayExpr':
     case 'ResTarget':
     case 'MultiAssignRef':
-    case 'SortBy':
     case 'WindowDef':
     case 'RangeSubselect':
     case 'JoinExpr':
     case 'BoolExpr':
-    case 'SubLink':
     case 'CaseExpr':
     case 'CaseWhen':
     case 'NullTest':
@@ -78,6 +76,8 @@ export function pgNodeClass(tag: PgNodeTag): PgNodeClass {
     case 'JsonScalarExpr':
     case 'JsonSerializeExpr':
       return 'walk';
+    case 'SortBy':
+    case 'SubLink':
     case 'SelectStmt':
     case 'InsertStmt':
     case 'UpdateStmt':
@@ -313,6 +313,8 @@ function unknownTag(tag: never): 'refuse' {
 }
 
 export type PgCheckedTag =
+  | 'SubLink'
+  | 'SortBy'
   | 'SelectStmt'
   | 'InsertStmt'
   | 'UpdateStmt'
