@@ -56,13 +56,16 @@ export function enforceAllowList(
   extra: ExtraFunctions,
   caseless = false,
 ): void {
+  // Function names compare without case where the server ignores it; schema names keep theirs.
+  const lowerName = (entry: string) => entry.replace(/[^.]*$/, (fn) => fn.toLowerCase());
+  const added = caseless ? { ...extra, names: new Set([...extra.names].map(lowerName)) } : extra;
   for (const r of routines) {
     const name = caseless ? r.name.toLowerCase() : r.name;
     const builtin = r.schema === null || builtinSchemas.includes(r.schema);
     switch (r.kind) {
       case 'function':
         if (builtin && list.functions.has(name)) break;
-        if (extraAllows(extra, caseless ? { schema: r.schema, name } : r)) break;
+        if (extraAllows(added, caseless ? { schema: r.schema, name } : r)) break;
         refuse('function_not_allowed', label(r), { function: label(r) });
         break;
       case 'value_function':

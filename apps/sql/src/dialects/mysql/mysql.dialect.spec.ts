@@ -143,5 +143,11 @@ describe('MySQL/MariaDB guard', () => {
       ['examples', 'leak'],
       [null, 'UPPER'],
     ]);
+    // MySQL compares function names without case, database names with it.
+    const upper = { names: new Set(['examples.LEAK']), invalid: [] };
+    expect((await dialect.analyse('SELECT examples.Leak(1)', upper)).kind).toBe('read');
+    await expect(dialect.analyse('SELECT EXAMPLES.leak(1)', upper)).rejects.toMatchObject({
+      details: { rule: 'function_not_allowed', function: 'EXAMPLES.leak' },
+    });
   });
 });
