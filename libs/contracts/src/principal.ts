@@ -15,9 +15,9 @@ export interface Principal {
 }
 
 /**
- * The edge's signature over one request: who, for which subject, over which payload, until when.
- * Keyed by a key derived from SECRET_KEY, so only the edge (and processes sharing its secret)
- * can mint one.
+ * The edge's signature over one request: who, for which subject, over which payload, until when,
+ * under which name for a cancel, and a nonce that makes it single use. Keyed by a key derived from
+ * SECRET_KEY, so only the edge (and processes sharing its secret) can mint one.
  */
 export interface RequestEnvelope {
   /** The subject the request was sent to; a re-targeted request fails verification. */
@@ -26,7 +26,12 @@ export interface RequestEnvelope {
   payload_sha256: string;
   /** Expiry, epoch milliseconds; at most 30 s after signing. */
   exp: number;
-  /** base64url HMAC-SHA256 over the canonical JSON of {principal, subject, payload_sha256, request_id, exp}. */
+  /** Random, one per sent message (each retry has its own): a service accepts it once. */
+  nonce: string;
+  /**
+   * base64url HMAC-SHA256 over the canonical JSON of
+   * {principal, subject, payload_sha256, request_id, exp, nonce, cancel_key}.
+   */
   signature: string;
 }
 
@@ -36,5 +41,7 @@ export interface ToolRequest<TArgs = Record<string, unknown>> {
   args: TArgs;
   principal: Principal;
   request_id: string;
+  /** The caller's name for the call, so that a cancel can reach it (sql calls); signed. */
+  cancel_key?: string;
   envelope: RequestEnvelope;
 }

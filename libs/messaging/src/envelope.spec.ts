@@ -85,6 +85,17 @@ describe('EnvelopeSigner', () => {
       (r: ToolRequest) => ({ ...r, envelope: { ...r.envelope, exp: r.envelope.exp + 1 } }),
       'bad signature',
     ],
+    ['another cancel key', (r: ToolRequest) => ({ ...r, cancel_key: 'mcp:other' }), 'bad signature'],
+    [
+      'another nonce',
+      (r: ToolRequest) => ({ ...r, envelope: { ...r.envelope, nonce: 'AAAAAAAAAAAAAAAAAAAAAA' } }),
+      'bad signature',
+    ],
+    [
+      'no nonce',
+      (r: ToolRequest) => ({ ...r, envelope: { ...r.envelope, nonce: undefined } }),
+      'malformed envelope',
+    ],
     [
       'no signature',
       (r: ToolRequest) => ({ ...r, envelope: { ...r.envelope, signature: undefined } }),
@@ -93,6 +104,23 @@ describe('EnvelopeSigner', () => {
   ])('refuses %s', (_name, tamper, expected) => {
     const req = tamper(signed()) as ToolRequest;
     expect(reason(() => signer.verify(req, SUBJECT))).toBe(expected);
+  });
+
+  it('gives every signature its own nonce and covers the cancel key', () => {
+    const a = signer.sign({ ...base, cancel_key: 'mcp:1' }, SUBJECT);
+    const b = signer.sign({ ...base, cancel_key: 'mcp:1' }, SUBJECT);
+    expect(a.nonce).not.toBe(b.nonce);
+    expect(a.signature).not.toBe(b.signature);
+    const req = { ...base, cancel_key: 'mcp:1', envelope: a };
+    expect(signer.verify(req, SUBJECT)).toEqual({ subject: SUBJECT, nonce: a.nonce, exp: a.exp });
+    expect(reason(() => signer.verify({ ...req, cancel_key: undefined }, SUBJECT))).toBe('bad signature');
+  });
+
+  it('accepts any of the subjects it is given, and says which one was signed', () => {
+    const other = `${SUBJECT}.overflow`;
+    const req = { ...base, envelope: signer.sign(base, other) };
+    expect(signer.verify(req, [SUBJECT, other]).subject).toBe(other);
+    expect(reason(() => signer.verify(req, [SUBJECT]))).toBe('signed for another subject');
   });
 
   it('refuses a request verified against another subject', () => {

@@ -4,6 +4,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigModule, loadConfig } from '@meridian/config';
+import { envelopesReplayedTotal } from '@meridian/observability';
 import { toolRegistry, type ToolRequest } from '@meridian/contracts';
 import { InProcessBus, InProcessServer } from './in-process.transport';
 import { EnvelopeSigner } from './envelope';
@@ -136,6 +137,16 @@ describe('in-process transport', () => {
         { ...req, envelope: signer.sign(req, subject), args: { identifier: 2 } },
         'payload does not match its signature',
       );
+    });
+
+    it('a second time (single use), counting the replay', async () => {
+      const counter = envelopesReplayedTotal();
+      const before = (await counter.get()).values.find((v) => v.labels.service === 'catalog')?.value ?? 0;
+      const req = request({ identifier: 'births' });
+      await expect(bus.dispatch(subject, req)).resolves.toMatchObject({ echoed: 'births' });
+      await refused(req, 'replayed');
+      const after = (await counter.get()).values.find((v) => v.labels.service === 'catalog')?.value ?? 0;
+      expect(after).toBe(before + 1);
     });
 
     it('with an elevated principal', () => {

@@ -1,7 +1,21 @@
-export { IN_PROCESS_BUS, NATS_SERVER_FACTORY, SERVICE_CLIENTS, SERVICE_NAME } from './messaging.constants';
+export {
+  IN_PROCESS_BUS,
+  NATS_SERVER_FACTORY,
+  REPLAY_GUARD,
+  SERVICE_CLIENTS,
+  SERVICE_NAME,
+} from './messaging.constants';
 export { InProcessBus, InProcessClient, InProcessContext, InProcessServer } from './in-process.transport';
 export { NatsRequestClient, mapNatsError } from './nats-request.client';
-export { ENVELOPE_TTL_MS, EnvelopeSigner, canonicalJson, payloadDigest } from './envelope';
+export {
+  ENVELOPE_TTL_MS,
+  EnvelopeSigner,
+  canonicalJson,
+  payloadDigest,
+  type SignableRequest,
+  type VerifiedEnvelope,
+} from './envelope';
+export { MemoryNonceStore, RedisNonceStore, ReplayGuard, type NonceStore } from './replay-guard';
 export { boundResult, type BoundedResult } from './response-bounds';
 export { ToolCallInterceptor } from './tool-call.interceptor';
 export { traceHeadersOf, withTraceHeaders } from './trace-headers';

@@ -11,3 +11,5 @@ export const ENVELOPE_SIGNER = Symbol('ENVELOPE_SIGNER');
  * the standard options (servers, queue group, name), used instead of Nest's stock NATS server.
  */
 export const NATS_SERVER_FACTORY = Symbol('NATS_SERVER_FACTORY');
+/** DI token of the ReplayGuard that makes a service's signed requests single use. */
+export const REPLAY_GUARD = Symbol('REPLAY_GUARD');

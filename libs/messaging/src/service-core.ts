@@ -6,7 +6,8 @@ import type { BackendService } from '@meridian/contracts';
 import { loggerParams, TelemetryShutdown } from '@meridian/observability';
 import { RateLimitService } from '@meridian/rate-limit';
 import { EnvelopeSigner } from './envelope';
-import { ENVELOPE_SIGNER, NATS_SERVER_FACTORY, SERVICE_NAME } from './messaging.constants';
+import { ENVELOPE_SIGNER, NATS_SERVER_FACTORY, REPLAY_GUARD, SERVICE_NAME } from './messaging.constants';
+import { ReplayGuard } from './replay-guard';
 import { ToolCallInterceptor } from './tool-call.interceptor';
 
 /** What every backend service module starts from: config, logs, its name and the tool-call wrapper. */
@@ -27,6 +28,8 @@ export function serviceCore(
         provide: ENVELOPE_SIGNER,
         useValue: new EnvelopeSigner(config.secretKey, config.previousSecretKey),
       },
+      // Nonces of accepted requests, shared by the service's replicas when Redis is configured.
+      { provide: REPLAY_GUARD, useFactory: () => ReplayGuard.forService(config, service) },
       { provide: APP_INTERCEPTOR, useClass: ToolCallInterceptor },
       // service_limits of MCP_RATE_LIMITING, checked by the interceptor on every verified call.
       RateLimitService.provider(service),

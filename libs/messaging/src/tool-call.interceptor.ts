@@ -11,7 +11,7 @@ import { Reflector } from '@nestjs/core';
 import { RpcException } from '@nestjs/microservices';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
-import { toolRegistry, type ToolRequest } from '@meridian/contracts';
+import { sqlOverflowSubject, toolRegistry, type ToolRequest } from '@meridian/contracts';
 import { AuthenticationError, ErrorType, InternalError, toMeridianError } from '@meridian/errors';
 import {
   inSpan,
@@ -27,19 +27,36 @@ import {
 } from '@meridian/observability';
 import { RateLimitService } from '@meridian/rate-limit';
 import type { EnvelopeSigner } from './envelope';
-import { ENVELOPE_SIGNER, SERVICE_NAME } from './messaging.constants';
+import { ENVELOPE_SIGNER, REPLAY_GUARD, SERVICE_NAME } from './messaging.constants';
+import { ReplayGuard } from './replay-guard';
 import { boundResult } from './response-bounds';
 import { traceHeadersOf } from './trace-headers';
 import { TOOL_NAME_METADATA } from './tool-handler.decorator';
 
+/** The subjects a tool is served on: its own and, for sql tools, its overflow subject. */
+function subjectsOf(tool: string): string[] {
+  const registry = toolRegistry();
+  const subject = registry.subjectOf(tool);
+  return registry.get(tool).service === 'sql' ? [subject, sqlOverflowSubject(subject)] : [subject];
+}
+
+/** The subject a message came on: NATS and the in-process transport both give it first. */
+function subjectOf(rpcContext: unknown): string | undefined {
+  const getArgs = (rpcContext as { getArgs?: () => unknown[] } | undefined)?.getArgs;
+  const first = typeof getArgs === 'function' ? getArgs.call(rpcContext)[0] : undefined;
+  return typeof first === 'string' ? first : undefined;
+}
+
 /**
- * Wraps every tool handler in a service: verifies the edge's signed envelope, validates the
+ * Wraps every tool handler in a service: verifies the edge's signed envelope (for the subject the
+ * message came on, used once), validates the
  * arguments with the tool's DTO again (services do not trust the caller), binds the request id for logs, counts and times the call,
  * keeps the reply within MCP_MAX_RESPONSE_BYTES, and turns any failure into the error wire form.
  */
 @Injectable()
 export class ToolCallInterceptor implements NestInterceptor {
   private readonly logger = new Logger('ToolCall');
+  private readonly replays: ReplayGuard;
 
   constructor(
     private readonly reflector: Reflector,
@@ -47,7 +64,10 @@ export class ToolCallInterceptor implements NestInterceptor {
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
     @Inject(ENVELOPE_SIGNER) private readonly signer: EnvelopeSigner,
     @Optional() private readonly limits?: RateLimitService,
-  ) {}
+    @Optional() @Inject(REPLAY_GUARD) replays?: ReplayGuard,
+  ) {
+    this.replays = replays ?? new ReplayGuard(service);
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const tool = this.reflector.get<string | undefined>(TOOL_NAME_METADATA, context.getHandler());
@@ -55,7 +75,7 @@ export class ToolCallInterceptor implements NestInterceptor {
     const rpc = context.switchToRpc();
     const trace = traceHeadersOf(rpc.getContext());
     if (!tool) return this.inContext(rpc.getData(), trace, next);
-    return from(this.run(tool, rpc.getData<ToolRequest>(), next, trace));
+    return from(this.run(tool, rpc.getData<ToolRequest>(), next, trace, subjectOf(rpc.getContext())));
   }
 
   /** Other NATS handlers (cancellation, events) log with the request id they were sent. */
@@ -71,6 +91,7 @@ export class ToolCallInterceptor implements NestInterceptor {
     request: ToolRequest,
     next: CallHandler,
     trace?: TraceHeaders,
+    subject?: string,
   ): Promise<unknown> {
     const started = process.hrtime.bigint();
     const requestId = typeof request?.request_id === 'string' ? request.request_id : 'unknown';
@@ -94,8 +115,10 @@ export class ToolCallInterceptor implements NestInterceptor {
           if (request.tool !== tool) {
             throw new AuthenticationError('Invalid request envelope', { reason: 'tool mismatch' });
           }
-          // The edge is not the only gate: only requests it signed, for this subject, are served.
-          this.signer.verify(request, toolRegistry().subjectOf(tool));
+          // The edge is not the only gate: only requests it signed, for the subject they came on,
+          // are served, and each signed message once.
+          const served = subjectsOf(tool).filter((s) => subject === undefined || s === subject);
+          await this.replays.claim(this.signer.verify(request, served));
           // Each service holds its own limits, whatever the edge let through.
           await this.limits?.checkService(this.service, request.principal, tool);
           request.args = await toolRegistry().validateArgs(tool, request.args);

@@ -150,6 +150,30 @@ export function natsRequestDuration(): Histogram<'subject' | 'outcome'> {
   );
 }
 
+export function envelopesReplayedTotal(): Counter<'service'> {
+  return getOrCreate(
+    'meridian_envelopes_replayed_total',
+    () =>
+      new Counter({
+        name: 'meridian_envelopes_replayed_total',
+        help: 'Signed requests a service refused because their nonce had been used already',
+        labelNames: ['service'],
+      }),
+  );
+}
+
+export function nonceStoreFailuresTotal(): Counter<'service'> {
+  return getOrCreate(
+    'meridian_nonce_store_failures_total',
+    () =>
+      new Counter({
+        name: 'meridian_nonce_store_failures_total',
+        help: 'Nonce checks the shared Redis store could not answer; the process memory answered them',
+        labelNames: ['service'],
+      }),
+  );
+}
+
 export function mcpRequestsInFlight(): Gauge {
   return getOrCreate(
     'mcp_requests_in_flight',

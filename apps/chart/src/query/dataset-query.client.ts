@@ -6,7 +6,7 @@ import { lastValueFrom, timeout, TimeoutError as RxTimeoutError } from 'rxjs';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { sqlOverflowSubject, toolRegistry, type Principal, type ToolRequest } from '@meridian/contracts';
 import { ErrorType, MeridianError, ServiceUnavailableError, TimeoutError } from '@meridian/errors';
-import { EnvelopeSigner } from '@meridian/messaging';
+import { EnvelopeSigner, type SignableRequest } from '@meridian/messaging';
 import { requestContext } from '@meridian/observability';
 import { SQL_CLIENT } from '../chart.constants';
 import type { DatasetQuery } from './chart-plan';
@@ -54,20 +54,21 @@ export class DatasetQueryClient implements OnApplicationShutdown {
       principal,
       request_id: requestContext.getStore()?.requestId ?? randomUUID(),
     };
-    const signed: ToolRequest = { ...request, envelope: this.signer.sign(request, this.subject) };
     try {
-      return await this.send(this.subject, signed);
+      return await this.send(this.subject, request);
     } catch (err) {
       // Saturated sql workers leave the tool subject; its overflow subject queues or refuses at once.
       if (!(err instanceof ServiceUnavailableError) && !isSaturated(err)) throw err;
     }
-    return this.send(sqlOverflowSubject(this.subject), signed);
+    return this.send(sqlOverflowSubject(this.subject), request);
   }
 
-  private async send(subject: string, request: ToolRequest): Promise<ChartData> {
+  /** Signs each message on its own: the sql service accepts a signed message once. */
+  private async send(subject: string, request: SignableRequest): Promise<ChartData> {
+    const signed: ToolRequest = { ...request, envelope: this.signer.sign(request, subject) };
     try {
       return await lastValueFrom(
-        this.client.send<ChartData>(subject, request).pipe(timeout(this.config.requestTimeoutMs)),
+        this.client.send<ChartData>(subject, signed).pipe(timeout(this.config.requestTimeoutMs)),
       );
     } catch (err) {
       throw this.translate(err);

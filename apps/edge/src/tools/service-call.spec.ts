@@ -21,9 +21,8 @@ const sql = registry.get('execute_sql');
 const config = { ...loadConfig({}), webserverTimeoutMs: 60_000, requestTimeoutMs: 30_000 };
 const saturated = { error: 'busy', error_type: 'ServiceBusyError', details: { saturated: true } };
 
-function request(args: Record<string, unknown>, tool = sql.name): ToolRequest {
-  const req = { tool, args, principal, request_id: 'r-1' };
-  return { ...req, envelope: signer.sign(req, registry.subjectOf(tool)) };
+function request(args: Record<string, unknown>, tool = sql.name) {
+  return { tool, args, principal, request_id: 'r-1' };
 }
 
 /** A client answering each send with the next scripted outcome, recording what was sent where. */
@@ -70,6 +69,22 @@ describe('ServiceCaller', () => {
     ]);
     await expect(s.caller.send(s.client, sql, request({ sql: 'SELECT 1' }))).resolves.toBe('queued');
     expect(s.sent.map((m) => m.subject)).toEqual([sql.subject, sql.subject, sqlOverflowSubject(sql.subject)]);
+  });
+
+  it('signs every attempt on its own: its subject, its own nonce, the cancel key inside', async () => {
+    const s = scripted([
+      () => throwError(() => saturated),
+      () => throwError(() => new ServiceUnavailableError('no responders')),
+      () => of('queued'),
+    ]);
+    await s.caller.send(s.client, sql, request({ sql: 'SELECT 1' }), { cancelKey: 'mcp:5' });
+    const sent = s.sent.map((m) => ({ subject: m.subject, req: m.data as unknown as ToolRequest }));
+    for (const { subject, req } of sent) {
+      expect(signer.verify(req, subject).subject).toBe(subject);
+      expect(() => signer.verify({ ...req, cancel_key: 'mcp:6' }, subject)).toThrow();
+    }
+    expect(new Set(sent.map(({ req }) => req.envelope.nonce)).size).toBe(3);
+    expect(() => signer.verify(sent[2].req, sql.subject)).toThrow();
   });
 
   it('goes to the overflow subject when no worker is on the tool subject', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { NatsRecord, type ClientProxy } from '@nestjs/microservices';
+import type { ClientProxy } from '@nestjs/microservices';
 import { fromEvent, lastValueFrom, map, NEVER, race, take, throwError, timeout } from 'rxjs';
 import type { MeridianConfig } from '@meridian/config';
 import {
@@ -10,10 +10,9 @@ import {
   type Principal,
   type SqlCancelArgs,
   type ToolDefinition,
-  type ToolRequest,
 } from '@meridian/contracts';
 import { ServiceUnavailableError, TimeoutError } from '@meridian/errors';
-import type { EnvelopeSigner } from '@meridian/messaging';
+import type { EnvelopeSigner, SignableRequest } from '@meridian/messaging';
 
 /** Beyond a query's own timeout: the worker's cancel grace, the hop and the answer's way back. */
 export const SERVICE_TIMEOUT_MARGIN_MS = 5000;
@@ -40,15 +39,8 @@ export function callTimeoutMs(tool: ToolDefinition, args: unknown, config: Merid
   return Math.min(seconds * 1000 + SERVICE_TIMEOUT_MARGIN_MS, config.webserverTimeoutMs);
 }
 
-/** A signed request, possibly wrapped with trace headers. */
-type Outgoing = ToolRequest | NatsRecord<ToolRequest>;
-
-const dataOf = (request: Outgoing): ToolRequest => (request instanceof NatsRecord ? request.data : request);
-
-function withCancelKey(request: Outgoing, cancelKey: string): Outgoing {
-  if (!(request instanceof NatsRecord)) return { ...request, cancel_key: cancelKey } as ToolRequest;
-  return new NatsRecord({ ...request.data, cancel_key: cancelKey } as ToolRequest, request.headers);
-}
+/** A request before signing: each message sent for it gets its own envelope. */
+export type OutgoingRequest = Omit<SignableRequest, 'cancel_key'>;
 
 /** A worker's "every slot taken, try another": it has left the tool subject meanwhile. */
 function isSaturated(err: unknown): boolean {
@@ -73,7 +65,9 @@ interface Attempt {
 
 /**
  * Sends one call to its service and waits for the answer, its deadline or its caller's abort,
- * whichever comes first. sql calls carry a cancel key: when the caller aborts or the edge stops
+ * whichever comes first. Every message it sends is signed on its own (its own nonce, for the
+ * subject it goes to), since a service accepts a signed message once. sql calls carry a cancel key
+ * inside the signature: when the caller aborts or the edge stops
  * waiting, every sql worker hears a signed cancel for it. When no sql worker is on the tool's
  * subject (each saturated worker leaves it), the call goes to the overflow subject, where a worker
  * queues it or answers ServiceBusyError at once.
@@ -87,13 +81,13 @@ export class ServiceCaller {
     private readonly config: MeridianConfig,
   ) {}
 
-  async send(client: ClientProxy, tool: ToolDefinition, request: Outgoing, options: CallOptions = {}) {
-    const { principal, args, request_id: requestId } = dataOf(request);
+  async send(client: ClientProxy, tool: ToolDefinition, request: OutgoingRequest, options: CallOptions = {}) {
+    const { principal, args, request_id: requestId } = request;
     const budgetMs = callTimeoutMs(tool, args, this.config);
     const attempt: Attempt = { tool, budgetMs, timeoutMs: budgetMs, signal: options.signal };
     if (tool.service !== 'sql') return this.once(client, tool.subject, request, attempt);
     const cancelKey = options.cancelKey ?? randomUUID();
-    const named = withCancelKey(request, cancelKey);
+    const named: SignableRequest = { ...request, cancel_key: cancelKey };
     const deadline = Date.now() + attempt.timeoutMs;
     const left = () => ({ ...attempt, timeoutMs: Math.max(1, deadline - Date.now()) });
     try {
@@ -131,10 +125,16 @@ export class ServiceCaller {
       });
   }
 
-  private once(client: ClientProxy, subject: string, request: Outgoing, call: Attempt): Promise<unknown> {
+  private once(
+    client: ClientProxy,
+    subject: string,
+    request: SignableRequest,
+    call: Attempt,
+  ): Promise<unknown> {
     if (call.signal?.aborted) return Promise.reject(callCancelled());
     const { service, name } = call.tool;
-    const answer$ = client.send(subject, request).pipe(
+    const message = { ...request, envelope: this.signer.sign(request, subject) };
+    const answer$ = client.send(subject, message).pipe(
       timeout({
         first: call.timeoutMs,
         with: () =>

@@ -4,13 +4,7 @@ import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import { instanceToPlain } from 'class-transformer';
 import { TimeoutError as RxTimeoutError } from 'rxjs';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
-import {
-  toolRegistry,
-  type BackendService,
-  type Principal,
-  type ToolDefinition,
-  type ToolRequest,
-} from '@meridian/contracts';
+import { toolRegistry, type BackendService, type Principal, type ToolDefinition } from '@meridian/contracts';
 import {
   ErrorType,
   MeridianError,
@@ -63,7 +57,6 @@ const startedAt = Date.now();
 export class ToolDispatcher {
   private readonly logger = new Logger(ToolDispatcher.name);
   private readonly registry = toolRegistry();
-  private readonly signer: EnvelopeSigner;
   private readonly caller: ServiceCaller;
 
   constructor(
@@ -75,8 +68,7 @@ export class ToolDispatcher {
     private readonly limits: RateLimitService,
   ) {
     if (!config.secretKey) throw new Error('SECRET_KEY is required to sign requests to the services');
-    this.signer = new EnvelopeSigner(config.secretKey);
-    this.caller = new ServiceCaller(clients, this.signer, config);
+    this.caller = new ServiceCaller(clients, new EnvelopeSigner(config.secretKey), config);
   }
 
   /** Stops the principal's sql calls named `cancelKey`, on whichever worker runs them. */
@@ -124,7 +116,11 @@ export class ToolDispatcher {
       const result =
         tool.service === 'edge'
           ? this.answerLocally(tool)
-          : await this.send(tool, this.signed(tool, principal, instanceToPlain(args), meta.requestId), meta);
+          : await this.send(
+              tool,
+              this.outgoing(tool, principal, instanceToPlain(args), meta.requestId),
+              meta,
+            );
       mcpRequestsTotal().inc({ tool: label, status: 'success' });
       return result;
     } catch (err) {
@@ -167,14 +163,8 @@ export class ToolDispatcher {
     }
   }
 
-  private signed(tool: ToolDefinition, principal: Principal, args: unknown, requestId: string): ToolRequest {
-    const request = {
-      tool: tool.name,
-      args: args as Record<string, unknown>,
-      principal,
-      request_id: requestId,
-    };
-    return { ...request, envelope: this.signer.sign(request, tool.subject) };
+  private outgoing(tool: ToolDefinition, principal: Principal, args: unknown, requestId: string) {
+    return { tool: tool.name, args: args as Record<string, unknown>, principal, request_id: requestId };
   }
 
   private answerLocally(tool: ToolDefinition): unknown {

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, Payload, type BaseRpcContext } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { QueryDatasetRequest, ToolRequest } from '@meridian/contracts';
 import { sqlCall } from '../worker/sql-call';
 import { SqlToolHandler } from '../worker/sql-tool-handler.decorator';
@@ -10,7 +10,7 @@ export class DatasetQueryHandler {
   constructor(private readonly datasets: DatasetQueryService) {}
 
   @SqlToolHandler('query_dataset')
-  query(@Payload() req: ToolRequest<QueryDatasetRequest>, @Ctx() ctx: BaseRpcContext<unknown[]>) {
-    return this.datasets.query(sqlCall(req, ctx), req.args);
+  query(@Payload() req: ToolRequest<QueryDatasetRequest>) {
+    return this.datasets.query(sqlCall(req), req.args);
   }
 }

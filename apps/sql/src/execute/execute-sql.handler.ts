@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, Payload, type BaseRpcContext } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import type { ToolRequest } from '@meridian/contracts';
 import { sqlCall } from '../worker/sql-call';
 import { SqlToolHandler } from '../worker/sql-tool-handler.decorator';
@@ -10,7 +10,7 @@ export class ExecuteSqlHandler {
   constructor(private readonly sql: ExecuteSqlService) {}
 
   @SqlToolHandler('execute_sql')
-  execute(@Payload() req: ToolRequest<ExecuteSqlArgs>, @Ctx() ctx: BaseRpcContext<unknown[]>) {
-    return this.sql.execute(sqlCall(req, ctx), req.args);
+  execute(@Payload() req: ToolRequest<ExecuteSqlArgs>) {
+    return this.sql.execute(sqlCall(req), req.args);
   }
 }

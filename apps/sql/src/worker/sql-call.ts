@@ -1,4 +1,3 @@
-import type { BaseRpcContext } from '@nestjs/microservices';
 import {
   MAX_CANCEL_KEY_LENGTH,
   sqlOverflowSubject,
@@ -23,16 +22,18 @@ export interface SqlCall {
   mayQueue: boolean;
 }
 
-/** The call a verified tool request stands for, and the subject it came on (NATS or in process). */
-export function sqlCall(req: ToolRequest<unknown>, ctx?: BaseRpcContext<unknown[]>): SqlCall {
-  const key = (req as { cancel_key?: unknown }).cancel_key;
-  const subject = ctx?.getArgs()[0];
+/**
+ * The call a verified tool request stands for. Everything it acts on is signed: the cancel key, and
+ * the subject (the interceptor has checked that the request came on the subject it was signed for).
+ */
+export function sqlCall(req: ToolRequest<unknown>): SqlCall {
+  const key = req.cancel_key;
   return {
     principal: req.principal,
     requestId: req.request_id,
     cancelKey:
       typeof key === 'string' && key.length > 0 && key.length <= MAX_CANCEL_KEY_LENGTH ? key : undefined,
     receivedAt: Date.now(),
-    mayQueue: typeof subject === 'string' && subject.endsWith(OVERFLOW_SUFFIX),
+    mayQueue: req.envelope.subject.endsWith(OVERFLOW_SUFFIX),
   };
 }

@@ -7,17 +7,19 @@ import {
   type ToolRequest,
 } from '@meridian/contracts';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
-import { EnvelopeSigner } from '@meridian/messaging';
+import { EnvelopeSigner, ReplayGuard } from '@meridian/messaging';
 import { RunningCalls } from '../limits/running-calls';
 
 /**
  * Stops the calls a cancel names. Every worker receives every cancel (no queue group); only one
- * the edge signed, for the cancel subject, is obeyed, and only for the calls of its own principal.
+ * the edge signed, for the cancel subject, is obeyed, once per worker (so its nonce is kept in this
+ * process, not in the store the replicas share), and only for the calls of its own principal.
  */
 @Injectable()
 export class SqlCancelService {
   private readonly logger = new Logger(SqlCancelService.name);
   private readonly signer: EnvelopeSigner;
+  private readonly replays = new ReplayGuard('sql-cancel');
 
   constructor(
     @Inject(MERIDIAN_CONFIG) config: MeridianConfig,
@@ -27,9 +29,9 @@ export class SqlCancelService {
     this.signer = new EnvelopeSigner(config.secretKey, config.previousSecretKey);
   }
 
-  cancel(req: ToolRequest<SqlCancelArgs>): { cancelled: number } {
+  async cancel(req: ToolRequest<SqlCancelArgs>): Promise<{ cancelled: number }> {
     try {
-      this.signer.verify(req, SQL_CANCEL_SUBJECT);
+      await this.replays.claim(this.signer.verify(req, SQL_CANCEL_SUBJECT));
     } catch (err) {
       this.logger.warn({ err, request_id: req?.request_id }, 'Ignored a cancel without a valid envelope');
       return { cancelled: 0 };
