@@ -137,6 +137,12 @@ const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { 
 };
 const meridianServices = Object.entries(compose.services).filter(([, s]) => s.image?.startsWith(`${IMAGE}:`));
 
+/** Users of deploy/nats/nats-server.conf and the environment variable each one's password comes from. */
+const natsConf = readFileSync(join(ROOT, 'deploy/nats/nats-server.conf'), 'utf8');
+const natsUsers = new Map(
+  [...natsConf.matchAll(/user:\s*([\w-]+)\s*\n\s*password:\s*\$(\w+)/g)].map((m) => [m[1], m[2]]),
+);
+
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 /** Dockerfile instructions, continuation lines joined. */
 const instructions = dockerfile
@@ -363,6 +369,23 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('connects each process to NATS as its service’s own user, with the password NATS has for it', () => {
+    const vars = {
+      ...COMPOSE_VARS,
+      ...Object.fromEntries([...natsUsers.values()].map((v) => [v, `${v.toLowerCase()}-chosen`])),
+    };
+    const natsEnv = composeEnv(compose.services.nats, vars);
+    expect(natsConf).not.toMatch(/no_auth_user/);
+    for (const name of SERVICE_NAMES) {
+      const config = expectValidConfig(name, composeEnv(compose.services[name], vars));
+      expect(config.natsAuth.user, name).toBe(name);
+      const variable = natsUsers.get(name);
+      expect(variable, `${name} is a user of nats-server.conf`).toBeDefined();
+      expect(config.natsAuth.password, name).toBe(natsEnv[variable!]);
+      expect(config.events.natsUser, `${name} publishes events as itself`).toBeUndefined();
+    }
+  });
+
   it('requires SECRET_KEY from the caller instead of shipping one', () => {
     expect(() => composeEnv(compose.services.catalog, {})).toThrow(/SECRET_KEY/);
   });
@@ -440,11 +463,17 @@ describe('Kubernetes manifests', () => {
     expect(kustomization.images?.map((i) => i.name)).toContain(IMAGE);
   });
 
-  it('keeps secrets out of the ConfigMap; the Secret template holds SECRET_KEY and the database URL', () => {
+  it('keeps secrets out of the ConfigMap; the Secret template holds SECRET_KEY, the database URL and the NATS passwords', () => {
     const config = find('ConfigMap', 'meridian-config')!;
     expect(Object.keys(config.data!)).not.toContain('SECRET_KEY');
     expect(Object.keys(config.data!)).not.toContain('SQLALCHEMY_DATABASE_URI');
-    expect(Object.keys(secretExample.stringData!).sort()).toEqual(['SECRET_KEY', 'SQLALCHEMY_DATABASE_URI']);
+    expect(Object.keys(config.data!).filter((k) => k.startsWith('NATS_') && k !== 'NATS_URL')).toEqual([
+      'NATS_REQUEST_TIMEOUT_MS',
+    ]);
+    const natsPasswords = SERVICE_NAMES.map((n) => natsUsers.get(n)!);
+    expect(Object.keys(secretExample.stringData!).sort()).toEqual(
+      ['SECRET_KEY', 'SQLALCHEMY_DATABASE_URI', ...natsPasswords].sort(),
+    );
     expect(secretExample.stringData!.SECRET_KEY.length).toBeGreaterThanOrEqual(16);
     expect(applied.filter((m) => m.kind === 'Secret')).toEqual([]);
   });
@@ -499,6 +528,24 @@ describe('Kubernetes manifests', () => {
         expect(config.databaseUrl, `${w.metadata.name}: database URL`).toBeDefined();
         expect(config.natsServers.length > 0 || w.kind === 'Job', `${w.metadata.name}: NATS_URL`).toBe(true);
       }
+    }
+  });
+
+  it('connects each service to NATS as its own user, with that user’s password from the Secret', () => {
+    for (const name of SERVICE_NAMES) {
+      const pod = podTemplate(find('Deployment', `meridian-${name}`)!);
+      const c = pod.spec.containers.find(isMeridian)!;
+      const config = expectValidConfig(name, containerEnv(pod.spec, c));
+      expect(config.natsAuth.user, name).toBe(name);
+      const variable = natsUsers.get(name);
+      expect(variable, `${name} is a user of nats-server.conf`).toBeDefined();
+      expect(config.natsAuth.password, name).toBe(secretExample.stringData![variable!]);
+      // Only its own password is projected into the pod.
+      const items = pod.spec.volumes?.flatMap((v) => v.secret?.items ?? []).map((i) => i.key) ?? [];
+      expect(
+        items.filter((k) => k.startsWith('NATS_')),
+        name,
+      ).toEqual([variable]);
     }
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, JSONCodec, type NatsConnection, type Subscription } from 'nats';
+import { connect, Events, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig, type MeridianConfig } from '@meridian/config';
@@ -13,17 +13,21 @@ import {
   eventsConnectionOptions,
   toolEventSubject,
 } from '@meridian/events';
-import { startOwnNatsServer, type OwnNatsServer } from '../support/nats-server';
+import { toolRegistry, sqlOverflowSubject } from '@meridian/contracts';
+import { natsConnectionOptions } from '@meridian/messaging';
+import type { OwnNatsServer } from '../support/nats-server';
 import { ROOT } from '../support/processes';
+import {
+  NATS_PASSWORD_ENV,
+  natsEnvFor,
+  startShippedNatsServer,
+  type NatsUser,
+} from '../support/shipped-nats';
 
-const CONF = join(ROOT, 'deploy/nats/nats-server.conf');
-const PASSWORDS = {
-  NATS_SERVICE_PASSWORD: 'service-pw',
-  NATS_EDGE_PASSWORD: 'edge-pw',
-  NATS_AUDIT_PASSWORD: 'audit-pw',
-  NATS_EVENTS_READER_PASSWORD: 'reader-pw',
-};
 const codec = JSONCodec();
+const DATASET_QUERY = toolRegistry().subjectOf('query_dataset');
+const EXECUTE_SQL = toolRegistry().subjectOf('execute_sql');
+const LIST_CHARTS = toolRegistry().subjectOf('list_charts');
 
 const event = () =>
   buildToolEvent(
@@ -48,6 +52,24 @@ async function subscriptionRefusal(sub: Subscription): Promise<string> {
   return 'closed without error';
 }
 
+/** The permission error the server answers a publish with (publishes have no reply of their own). */
+async function publishRefusal(nc: NatsConnection, subject: string): Promise<string> {
+  const statuses = nc.status();
+  const refused = (async () => {
+    for await (const s of statuses) {
+      const ctx = (s as { permissionContext?: { operation: string; subject: string } }).permissionContext;
+      if (s.type === Events.Error && ctx?.operation === 'publish' && ctx.subject === subject) {
+        return `permissions violation (${JSON.stringify(s.data)})`;
+      }
+    }
+    return 'connection closed';
+  })();
+  nc.publish(subject, codec.encode({ forged: true }));
+  await nc.flush();
+  const timeout = new Promise<string>((done) => setTimeout(() => done('allowed'), 2_000));
+  return Promise.race([refused, timeout]);
+}
+
 /** Resolves the error an operation fails with, or throws if it succeeds. */
 async function refusal(op: () => Promise<unknown>): Promise<string> {
   try {
@@ -62,24 +84,35 @@ async function refusal(op: () => Promise<unknown>): Promise<string> {
 describe('deploy/nats/nats-server.conf', () => {
   let nats: OwnNatsServer;
   const open: NatsConnection[] = [];
-  const configFor = (user?: keyof typeof USERS): MeridianConfig =>
-    loadConfig({
-      NATS_URL: nats.url,
-      ...(user ? { MERIDIAN_EVENTS_NATS_USER: user, MERIDIAN_EVENTS_NATS_PASSWORD: USERS[user] } : {}),
-    });
-  const USERS = {
-    edge: PASSWORDS.NATS_EDGE_PASSWORD,
-    audit: PASSWORDS.NATS_AUDIT_PASSWORD,
-    'events-reader': PASSWORDS.NATS_EVENTS_READER_PASSWORD,
-  };
-  const as = async (user?: keyof typeof USERS) => {
-    const nc = await connect({ ...eventsConnectionOptions(configFor(user), `perm-${user ?? 'anonymous'}`) });
+  // Each process connects with its service's NATS_USER / NATS_PASSWORD, as deployed.
+  const configFor = (user: NatsUser): MeridianConfig =>
+    loadConfig({ NATS_URL: nats.url, ...natsEnvFor(user) });
+  const as = async (user: NatsUser) => {
+    const nc = await connect({ ...eventsConnectionOptions(configFor(user), `perm-${user}`) });
     open.push(nc);
     return nc;
   };
+  /** A service's request connection, as NatsRequestClient makes it. */
+  const serviceAs = async (user: NatsUser) => {
+    const nc = await connect({
+      ...natsConnectionOptions(configFor(user), `perm-${user}-rpc`),
+      timeout: 5_000,
+    });
+    open.push(nc);
+    return nc;
+  };
+  /** A responder on `subject` as `user`, answering `{served_by: user}`. */
+  const serve = async (user: NatsUser, subject: string) => {
+    const nc = await serviceAs(user);
+    const sub = nc.subscribe(subject, {
+      callback: (_err, msg) => msg.respond(codec.encode({ served_by: user })),
+    });
+    await nc.flush();
+    return sub;
+  };
 
   beforeAll(async () => {
-    nats = await startOwnNatsServer({ configFile: CONF, env: PASSWORDS });
+    nats = await startShippedNatsServer();
   });
 
   afterAll(async () => {
@@ -130,14 +163,79 @@ describe('deploy/nats/nats-server.conf', () => {
     expect(await subscriptionRefusal(nc.subscribe('_INBOX.>'))).toMatch(/permission/i);
   });
 
-  it('gives a connection without credentials (the request transport) no access to events', async () => {
-    const nc = await as();
-    expect(await refusal(() => nc.jetstream().publish(toolEventSubject('x'), codec.encode(event())))).toMatch(
+  it('refuses a connection without credentials or with a wrong password', async () => {
+    expect(await refusal(() => connect({ servers: nats.url, timeout: 5_000 }))).toMatch(/authorization/i);
+    expect(
+      await refusal(() => connect({ servers: nats.url, user: 'edge', pass: 'guess', timeout: 5_000 })),
+    ).toMatch(/authorization/i);
+  });
+
+  it('lets the chart service send dataset queries, and nothing else to the sql service', async () => {
+    await serve('sql', 'meridian.rpc.sql.>');
+    const chart = await serviceAs('chart');
+    for (const subject of [DATASET_QUERY, sqlOverflowSubject(DATASET_QUERY)]) {
+      const reply = await chart.request(subject, codec.encode({}), { timeout: 5_000 });
+      expect(codec.decode(reply.data)).toEqual({ served_by: 'sql' });
+    }
+    expect(await refusal(() => chart.request(EXECUTE_SQL, codec.encode({}), { timeout: 2_000 }))).toMatch(
       /permission/i,
     );
-    const jsm = await nc.jetstreamManager({ checkAPI: false });
-    expect(await refusal(() => jsm.streams.info(EVENTS_STREAM))).toMatch(/permission|timeout/i);
-    expect(await subscriptionRefusal(nc.subscribe('meridian.events.>'))).toMatch(/permission/i);
+    expect(await refusal(() => chart.request(LIST_CHARTS, codec.encode({}), { timeout: 2_000 }))).toMatch(
+      /permission/i,
+    );
+    expect(await subscriptionRefusal(chart.subscribe('meridian.rpc.sql.>'))).toMatch(/permission/i);
+    expect(await subscriptionRefusal(chart.subscribe(DATASET_QUERY))).toMatch(/permission/i);
+    expect(await subscriptionRefusal(chart.subscribe('_INBOX_edge.>'))).toMatch(/permission/i);
+  });
+
+  it('lets each service subscribe only to its own subjects', async () => {
+    for (const [user, own, other] of [
+      ['catalog', 'meridian.rpc.catalog.>', 'meridian.rpc.sql.>'],
+      ['chart', 'meridian.rpc.chart.>', 'meridian.rpc.catalog.>'],
+      ['sql', 'meridian.rpc.sql.>', 'meridian.rpc.>'],
+      ['audit', 'meridian.rpc.audit.>', 'meridian.rpc.chart.>'],
+    ] as const) {
+      const nc = await serviceAs(user);
+      const mine = nc.subscribe(own, { queue: `meridian-${user}` });
+      await nc.flush();
+      expect(await subscriptionRefusal(nc.subscribe(other)), `${user} on ${other}`).toMatch(/permission/i);
+      expect(await subscriptionRefusal(nc.subscribe('_INBOX.>')), `${user} on _INBOX.>`).toMatch(
+        /permission/i,
+      );
+      expect(mine.isClosed(), `${user} on ${own}`).toBe(false);
+      mine.unsubscribe();
+    }
+  });
+
+  it('lets a service answer the requests it received, and no one else’s', async () => {
+    await serve('catalog', 'meridian.rpc.catalog.>');
+    const edge = await serviceAs('edge');
+    const reply = await edge.request(LIST_CHARTS, codec.encode({}), {
+      timeout: 5_000,
+    });
+    expect(codec.decode(reply.data)).toEqual({ served_by: 'catalog' });
+    // An answer to the edge's inbox from anyone who did not receive the request is refused.
+    for (const user of ['catalog', 'chart', 'sql', 'audit'] as const) {
+      const nc = await serviceAs(user);
+      expect(await publishRefusal(nc, '_INBOX_edge.forged.1'), user).toMatch(/permission/i);
+    }
+  });
+
+  it('lets a service send several messages for one request (progress), then its answer', async () => {
+    const sql = await serviceAs('sql');
+    sql.subscribe('meridian.rpc.sql.progress_probe', {
+      callback: (_err, msg) => {
+        for (let i = 1; i <= 3; i++) msg.respond(codec.encode({ step: i }));
+      },
+    });
+    await sql.flush();
+    const edge = await serviceAs('edge');
+    const inbox = `${natsConnectionOptions(configFor('edge'), 'x').inboxPrefix}.progress`;
+    const sub = edge.subscribe(inbox, { max: 3, timeout: 5_000 });
+    edge.publish('meridian.rpc.sql.progress_probe', codec.encode({}), { reply: inbox });
+    const steps: unknown[] = [];
+    for await (const m of sub) steps.push(codec.decode(m.data));
+    expect(steps).toEqual([{ step: 1 }, { step: 2 }, { step: 3 }]);
   });
 
   it('is the configuration docker-compose.yml gives its nats service', () => {
@@ -152,6 +250,8 @@ describe('deploy/nats/nats-server.conf', () => {
     expect(mount).toBeDefined();
     const target = mount!.split(':')[1];
     expect(service.command?.slice(0, 2)).toEqual(['-c', target]);
-    for (const name of Object.keys(PASSWORDS)) expect(Object.keys(service.environment ?? {})).toContain(name);
+    for (const name of Object.keys(NATS_PASSWORD_ENV)) {
+      expect(Object.keys(service.environment ?? {})).toContain(name);
+    }
   });
 });

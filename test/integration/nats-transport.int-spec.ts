@@ -61,8 +61,8 @@ describe('NATS request transport', () => {
       await app.listen();
       servers.push(app);
     }
-    client = new NatsRequestClient([NATS_TEST_URL], 10_000, 'transport-test');
-    impatient = new NatsRequestClient([NATS_TEST_URL], 300, 'transport-test-impatient');
+    client = new NatsRequestClient({ servers: [NATS_TEST_URL], name: 'transport-test' }, 10_000);
+    impatient = new NatsRequestClient({ servers: [NATS_TEST_URL], name: 'transport-test-impatient' }, 300);
     await Promise.all([client.connect(), impatient.connect()]);
   });
 

@@ -5,7 +5,13 @@ import { AuthzModule, ToolPermissionInterceptor } from '@meridian/authz';
 import { CacheService } from '@meridian/cache';
 import type { MeridianConfig } from '@meridian/config';
 import { EventsModule } from '@meridian/events';
-import { InProcessClient, NatsRequestClient, serviceCore, type InProcessBus } from '@meridian/messaging';
+import {
+  InProcessClient,
+  NatsRequestClient,
+  natsConnectionOptions,
+  serviceCore,
+  type InProcessBus,
+} from '@meridian/messaging';
 import { Chart, Dashboard, Dataset, metadataDataSourceOptions } from '@meridian/persistence';
 import { ChartAccessService } from './metadata/chart-access.service';
 import { ChartCache } from './metadata/chart-cache.service';
@@ -31,7 +37,8 @@ function sqlClient(config: MeridianConfig, bus?: InProcessBus): Provider {
     provide: SQL_CLIENT,
     useFactory: async () => {
       if (config.natsServers.length === 0) throw new Error('NATS_URL is required by the chart service');
-      const client = new NatsRequestClient(config.natsServers, config.requestTimeoutMs, 'meridian-chart');
+      const options = natsConnectionOptions(config, 'meridian-chart');
+      const client = new NatsRequestClient(options, config.requestTimeoutMs);
       await client.connect();
       return client;
     },

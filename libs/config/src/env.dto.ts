@@ -144,6 +144,41 @@ export class EnvDto {
   })
   NATS_URL?: string;
 
+  /** NATS user of this process (each service its own, deploy/nats/nats-server.conf); `_FILE` works. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  NATS_USER?: string;
+
+  /** Password of NATS_USER. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  NATS_PASSWORD?: string;
+
+  /** An nkey seed (SU…) instead of a user and password; usually NATS_NKEY_SEED_FILE. */
+  @IsOptional()
+  @Matches(/^SU[A-Z2-7]{56}$/, { message: 'must be a user nkey seed (SU…)' })
+  NATS_NKEY_SEED?: string;
+
+  /** PEM file of the CA that signed the NATS server's certificate; turns TLS on. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  NATS_TLS_CA?: string;
+
+  /** PEM file of this process's client certificate, for servers that verify clients. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  NATS_TLS_CERT?: string;
+
+  /** PEM file of the key of NATS_TLS_CERT. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  NATS_TLS_KEY?: string;
+
   /** Milliseconds the edge waits for a service's reply before answering TimeoutError. */
   @Transform(toInt)
   @IsInt()

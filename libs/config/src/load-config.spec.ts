@@ -88,6 +88,7 @@ describe('loadConfig', () => {
         trustedProxies: [],
         natsUrl: undefined,
         natsServers: [],
+        natsAuth: { user: undefined, password: undefined, nkeySeed: undefined, tls: undefined },
         requestTimeoutMs: 30_000,
         webserverTimeoutMs: 60_000,
         metricsPort: 0,
@@ -355,6 +356,44 @@ describe('loadConfig', () => {
       });
       expect(config.allowedHosts).toEqual(['mcp.example.com', 'api.example.com:8443']);
       expect(config.allowedOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
+    });
+  });
+
+  describe('NATS identity', () => {
+    const SEED = 'SUAGMJH5XLGZKQQWAWKRZJIGMOU4HPFUYLXJMXOO5NLFEO2OOQJ5LPRDPM';
+
+    it('takes a user and password, also from files, and no TLS for nats:// URLs', () => {
+      const config = loadConfig({
+        NATS_URL: 'nats://nats:4222',
+        NATS_USER: 'chart',
+        NATS_PASSWORD_FILE: secretFile('nats-password', 'chart-pw\n'),
+      });
+      expect(config.natsAuth).toEqual({ user: 'chart', password: 'chart-pw', tls: undefined });
+    });
+
+    it('takes an nkey seed from NATS_NKEY_SEED_FILE', () => {
+      const config = loadConfig({ NATS_NKEY_SEED_FILE: secretFile('nkey', `${SEED}\n`) });
+      expect(config.natsAuth.nkeySeed).toBe(SEED);
+    });
+
+    it('turns TLS on with a CA file or a tls:// URL', () => {
+      const ca = secretFile('ca.pem', 'not read here');
+      expect(loadConfig({ NATS_TLS_CA: ca }).natsAuth.tls).toEqual({ caFile: ca });
+      expect(loadConfig({ NATS_URL: 'tls://nats:4222' }).natsAuth.tls).toEqual({});
+    });
+
+    it.each([
+      [{ NATS_USER: 'edge' }, 'NATS_PASSWORD'],
+      [{ NATS_PASSWORD: 'pw' }, 'NATS_USER'],
+      [{ NATS_USER: 'edge', NATS_PASSWORD: 'pw', NATS_NKEY_SEED: SEED }, 'NATS_NKEY_SEED'],
+      [{ NATS_NKEY_SEED: 'not-a-seed' }, 'NATS_NKEY_SEED'],
+      [{ NATS_TLS_CA: '/nowhere/ca.pem' }, 'NATS_TLS_CA'],
+    ])('refuses %o, naming %s', (env, name) => {
+      problemFor(env, name);
+    });
+
+    it('refuses a client key without its certificate', () => {
+      problemFor({ NATS_TLS_KEY: secretFile('key.pem', 'not read here') }, 'NATS_TLS_CERT');
     });
   });
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as CvError } from 'class-validator';
@@ -30,6 +30,12 @@ function knownOptional(): string[] {
     'MCP_JWT_MAX_AGE_SECONDS',
     'SECRET_KEY',
     'NATS_URL',
+    'NATS_USER',
+    'NATS_PASSWORD',
+    'NATS_NKEY_SEED',
+    'NATS_TLS_CA',
+    'NATS_TLS_CERT',
+    'NATS_TLS_KEY',
     'MCP_JWT_ISSUER',
     'MCP_JWT_AUDIENCE',
     'MCP_JWKS_URI',
@@ -121,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
   const otlpHeaders = parseOtlpHeaders(dto.OTEL_EXPORTER_OTLP_HEADERS, problems);
   problems.push(...authProblems(dto));
   problems.push(...proxyProblems(splitList(dto.MCP_TRUSTED_PROXIES)));
+  problems.push(...natsProblems(dto));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -173,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     trustedProxies: splitList(dto.MCP_TRUSTED_PROXIES),
     natsUrl: dto.NATS_URL,
     natsServers: splitList(dto.NATS_URL),
+    natsAuth: natsAuth(dto),
     requestTimeoutMs: dto.NATS_REQUEST_TIMEOUT_MS,
     webserverTimeoutMs: dto.SUPERSET_WEBSERVER_TIMEOUT * 1000,
     metricsPort: dto.METRICS_PORT,
@@ -265,6 +273,32 @@ function authProblems(dto: EnvDto): string[] {
     }
   }
   return problems;
+}
+
+function natsProblems(dto: EnvDto): string[] {
+  const problems: string[] = [];
+  if (dto.NATS_USER && !dto.NATS_PASSWORD) problems.push('NATS_PASSWORD: required with NATS_USER');
+  if (dto.NATS_PASSWORD && !dto.NATS_USER) problems.push('NATS_USER: required with NATS_PASSWORD');
+  if (dto.NATS_NKEY_SEED && dto.NATS_USER) {
+    problems.push('NATS_NKEY_SEED: set either an nkey seed or NATS_USER/NATS_PASSWORD, not both');
+  }
+  if (!!dto.NATS_TLS_CERT !== !!dto.NATS_TLS_KEY) {
+    problems.push('NATS_TLS_CERT: NATS_TLS_CERT and NATS_TLS_KEY go together');
+  }
+  for (const name of ['NATS_TLS_CA', 'NATS_TLS_CERT', 'NATS_TLS_KEY'] as const) {
+    const file = dto[name];
+    if (file && !existsSync(file)) problems.push(`${name}: no such file ${file}`);
+  }
+  return problems;
+}
+
+function natsAuth(dto: EnvDto): MeridianConfig['natsAuth'] {
+  const tlsUrl = splitList(dto.NATS_URL).some((u) => u.startsWith('tls://'));
+  const tls =
+    dto.NATS_TLS_CA || dto.NATS_TLS_CERT || tlsUrl
+      ? { caFile: dto.NATS_TLS_CA, certFile: dto.NATS_TLS_CERT, keyFile: dto.NATS_TLS_KEY }
+      : undefined;
+  return { user: dto.NATS_USER, password: dto.NATS_PASSWORD, nkeySeed: dto.NATS_NKEY_SEED, tls };
 }
 
 export function isLoopbackHost(host: string): boolean {

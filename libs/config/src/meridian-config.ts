@@ -49,6 +49,16 @@ export interface EventsConfig {
   natsPassword?: string;
 }
 
+/** How this process authenticates to NATS and verifies the server. */
+export interface NatsAuthConfig {
+  user?: string;
+  password?: string;
+  /** nkey seed (NATS_NKEY_SEED or NATS_NKEY_SEED_FILE). */
+  nkeySeed?: string;
+  /** Present when TLS is on: NATS_TLS_CA is set or a server URL is tls://. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
 /** One rate limit: `points` calls per `seconds`, as written (`text`) in the settings. */
 export interface LimitRule {
   points: number;
@@ -125,6 +135,7 @@ export interface MeridianConfig {
   trustedProxies: string[];
   natsUrl?: string;
   natsServers: string[];
+  natsAuth: NatsAuthConfig;
   requestTimeoutMs: number;
   /** SUPERSET_WEBSERVER_TIMEOUT: the longest the edge waits for any call, in milliseconds. */
   webserverTimeoutMs: number;

@@ -62,7 +62,6 @@ export {
   ensureEventStream,
   eventStreamConfig,
   eventsConnectionOptions,
-  inboxPrefixOf,
   isConsumerNotFound,
   isStreamNotFound,
 } from './jetstream';

@@ -15,6 +15,7 @@ import {
   type StreamInfo,
 } from 'nats';
 import type { MeridianConfig } from '@meridian/config';
+import { inboxPrefixOf, natsConnectionOptions } from '@meridian/messaging';
 import { EVENTS_STREAM, EVENT_SUBJECTS, TOOL_EVENT_SUBJECT_PREFIX } from './event-types';
 
 const DAY_MS = 86_400_000;
@@ -117,22 +118,17 @@ export async function ensureAuditConsumer(jsm: JetStreamManager): Promise<void> 
   }
 }
 
-/** The inbox prefix of a NATS user (`_INBOX_<user>`), which deploy/nats/nats-server.conf lets it read. */
-export function inboxPrefixOf(user: string): string {
-  return `_INBOX_${user.replace(/[^A-Za-z0-9_]/g, '_')}`;
-}
-
-/** Options of a connection that publishes or reads events, with the events credentials if set. */
+/**
+ * Options of a connection that publishes or reads events: the process's own NATS identity
+ * (NATS_USER/NATS_PASSWORD or nkey, and TLS), or MERIDIAN_EVENTS_NATS_USER when that is set.
+ */
 export function eventsConnectionOptions(config: MeridianConfig, name: string): ConnectionOptions {
   const user = config.events.natsUser;
   return {
-    servers: config.natsServers,
-    name,
-    user,
-    pass: config.events.natsPassword,
-    inboxPrefix: user ? inboxPrefixOf(user) : undefined,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
+    ...natsConnectionOptions(config, name),
+    ...(user
+      ? { user, pass: config.events.natsPassword, authenticator: undefined, inboxPrefix: inboxPrefixOf(user) }
+      : {}),
     waitOnFirstConnect: true,
     timeout: 5_000,
   };

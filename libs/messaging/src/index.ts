@@ -7,6 +7,8 @@ export {
 } from './messaging.constants';
 export { InProcessBus, InProcessClient, InProcessContext, InProcessServer } from './in-process.transport';
 export { NatsRequestClient, mapNatsError } from './nats-request.client';
+export { MeridianNatsServer } from './meridian-nats.server';
+export { inboxPrefixOf, natsConnectionOptions, natsIdentityOptions } from './nats-connection';
 export {
   ENVELOPE_TTL_MS,
   EnvelopeSigner,

@@ -6,6 +6,7 @@ import {
   Events,
   headers as createHeaders,
   JSONCodec,
+  type ConnectionOptions,
   type MsgHdrs,
   type NatsConnection,
   type NatsError,
@@ -19,7 +20,8 @@ const codec = JSONCodec<Record<string, unknown>>();
  * ClientProxy over NATS request/reply, speaking Nest's NATS wire format, so the services run
  * Nest's stock NATS server with queue groups. Unlike Nest's muxed client it uses NATS's own
  * request, so a subject nobody serves answers "no responders" at once (ServiceUnavailableError)
- * and a slow service answers TimeoutError at the deadline.
+ * and a slow service answers TimeoutError at the deadline. Its connection options come whole from
+ * natsConnectionOptions (credentials, TLS, inbox prefix).
  */
 export class NatsRequestClient extends ClientProxy {
   private connection?: NatsConnection;
@@ -27,9 +29,8 @@ export class NatsRequestClient extends ClientProxy {
   private disconnected = false;
 
   constructor(
-    private readonly servers: string[],
+    private readonly options: ConnectionOptions,
     private readonly timeoutMs: number,
-    private readonly name = 'meridian-edge',
   ) {
     super();
   }
@@ -37,8 +38,7 @@ export class NatsRequestClient extends ClientProxy {
   async connect(): Promise<NatsConnection> {
     if (this.connection && !this.connection.isClosed()) return this.connection;
     this.connecting ??= connect({
-      servers: this.servers,
-      name: this.name,
+      ...this.options,
       reconnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,

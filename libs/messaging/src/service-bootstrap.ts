@@ -1,11 +1,6 @@
 import { Module, type DynamicModule, type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  Transport,
-  type CustomTransportStrategy,
-  type MicroserviceOptions,
-  type NatsOptions,
-} from '@nestjs/microservices';
+import type { CustomTransportStrategy, MicroserviceOptions, NatsOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Logger } from 'nestjs-pino';
@@ -15,8 +10,10 @@ import { queueGroup, type BackendService } from '@meridian/contracts';
 import { HealthModule, ReadinessService, startTelemetry } from '@meridian/observability';
 import { InProcessServer, type InProcessBus } from './in-process.transport';
 import { NATS_SERVER_FACTORY } from './messaging.constants';
+import { MeridianNatsServer } from './meridian-nats.server';
+import { natsIdentityOptions } from './nats-connection';
 
-/** What a service provides under NATS_SERVER_FACTORY. */
+/** What a service provides under NATS_SERVER_FACTORY (a MeridianNatsServer, to be watched for refusals). */
 export type NatsServerFactory = (options: Required<NatsOptions>['options']) => CustomTransportStrategy;
 
 /** Default health/metrics port of each standalone service, when METRICS_PORT is not set. */
@@ -86,16 +83,17 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
     throw new Error(`NATS_URL is required to run the ${service} service on its own`);
   }
   const natsServerOptions: Required<NatsOptions>['options'] = {
+    // Each service its own NATS identity (deploy/nats/nats-server.conf), and TLS when configured.
+    ...natsIdentityOptions(config),
     servers: config.natsServers,
     queue: queueGroup(service),
     name: `meridian-${service}`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   };
-  const natsOptions: MicroserviceOptions = { transport: Transport.NATS, options: natsServerOptions };
   if (opts.http === false) {
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(opts.module, {
-      ...natsOptions,
+      strategy: new MeridianNatsServer(natsServerOptions),
       bufferLogs: true,
       abortOnError: false,
     });
@@ -123,15 +121,16 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const factory = optionalProvider<NatsServerFactory>(app, NATS_SERVER_FACTORY);
-  const microservice = app.connectMicroservice<MicroserviceOptions>(
-    factory ? { strategy: factory(natsServerOptions) } : natsOptions,
-    { inheritAppConfig: true },
-  );
+  const strategy = factory ? factory(natsServerOptions) : new MeridianNatsServer(natsServerOptions);
+  const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   const nc = microservice.unwrap<NatsConnection>();
   assertPayloadFits(nc, config);
   app.get(ReadinessService).add('nats', () => {
     if (nc.isClosed()) throw new Error('connection closed');
+    // A service that may not hear its subjects is not ready, whatever else works.
+    const refused = strategy instanceof MeridianNatsServer ? strategy.refusedSubscriptions : [];
+    if (refused.length > 0) throw new Error(`subscription refused: ${refused.join(', ')}`);
   });
   const port = config.metricsPort || DEFAULT_METRICS_PORTS[service];
   await app.listen(port, config.metricsHost);

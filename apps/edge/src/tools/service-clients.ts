@@ -1,7 +1,12 @@
 import type { ClientProxy } from '@nestjs/microservices';
 import type { MeridianConfig } from '@meridian/config';
 import { SERVICE_NAMES, type BackendService } from '@meridian/contracts';
-import { InProcessClient, NatsRequestClient, type InProcessBus } from '@meridian/messaging';
+import {
+  InProcessClient,
+  NatsRequestClient,
+  natsConnectionOptions,
+  type InProcessBus,
+} from '@meridian/messaging';
 
 export interface ServiceClients {
   clients: Partial<Record<BackendService, ClientProxy>>;
@@ -32,7 +37,7 @@ export async function createServiceClients(
   }
   // Each call waits its own time (see callTimeoutMs); the bus only bounds the longest.
   const busTimeoutMs = Math.max(config.requestTimeoutMs, config.webserverTimeoutMs);
-  const nats = new NatsRequestClient(config.natsServers, busTimeoutMs);
+  const nats = new NatsRequestClient(natsConnectionOptions(config, 'meridian-edge'), busTimeoutMs);
   await nats.connect();
   return {
     clients: Object.fromEntries(BACKENDS.map((s) => [s, nats])),

@@ -1,6 +1,7 @@
-import { ServerNats, type NatsOptions } from '@nestjs/microservices';
+import type { NatsOptions } from '@nestjs/microservices';
 import type { NatsConnection, Subscription } from 'nats';
 import { SQL_CANCEL_SUBJECT, sqlOverflowSubject, toolRegistry } from '@meridian/contracts';
+import { MeridianNatsServer } from '@meridian/messaging';
 import type { ConcurrencyGate, GateState } from '../limits/concurrency-gate';
 
 type NatsServerOptions = Required<NatsOptions>['options'];
@@ -18,7 +19,7 @@ type NatsServerOptions = Required<NatsOptions>['options'];
  * Stopping, it leaves the tool and overflow subjects first; the service's shutdown hook lets the
  * running queries finish before the connection closes.
  */
-export class SqlWorkerServer extends ServerNats {
+export class SqlWorkerServer extends MeridianNatsServer {
   private readonly queue?: string;
   private readonly overflowSubjects = new Set(
     toolRegistry()
