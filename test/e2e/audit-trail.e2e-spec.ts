@@ -2,17 +2,11 @@ import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { callError, callOk, connectClient, type Structured } from '../support/mcp-client';
-import { startOwnNatsServer, type OwnNatsServer } from '../support/nats-server';
+import type { OwnNatsServer } from '../support/nats-server';
 import { POISON_ARGUMENTS, poisonThenOrdinary, trailRows } from '../support/poison-calls';
 import { inPool, restCall, until } from '../support/polling';
-import { freePort, ROOT, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
-
-const PASSWORDS = {
-  NATS_SERVICE_PASSWORD: 'service-pw',
-  NATS_EDGE_PASSWORD: 'edge-pw',
-  NATS_AUDIT_PASSWORD: 'audit-pw',
-  NATS_EVENTS_READER_PASSWORD: 'reader-pw',
-};
+import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
+import { NATS_USERS, natsEnvFor, startShippedNatsServer } from '../support/shipped-nats';
 const MAIN = 'dist/apps/meridian/src/main.js';
 
 interface Edge {
@@ -47,8 +41,7 @@ describe('audit trail (distributed, own NATS with the deployment permissions)', 
       ...env,
       MCP_DEV_USERNAME: user,
       MCP_SERVICE_PORT: String(port),
-      MERIDIAN_EVENTS_NATS_USER: 'edge',
-      MERIDIAN_EVENTS_NATS_PASSWORD: PASSWORDS.NATS_EDGE_PASSWORD,
+      ...natsEnvFor('edge'),
     });
     started.push(proc);
     const base = `http://127.0.0.1:${port}`;
@@ -60,8 +53,7 @@ describe('audit trail (distributed, own NATS with the deployment permissions)', 
     audit = startProcess('audit', 'dist/apps/audit/src/main.js', [], {
       ...env,
       METRICS_PORT: String(port),
-      MERIDIAN_EVENTS_NATS_USER: 'audit',
-      MERIDIAN_EVENTS_NATS_PASSWORD: PASSWORDS.NATS_AUDIT_PASSWORD,
+      ...natsEnvFor('audit'),
     });
     started.push(audit);
     await waitForReady(`http://127.0.0.1:${port}/ready`, audit);
@@ -69,10 +61,7 @@ describe('audit trail (distributed, own NATS with the deployment permissions)', 
   };
 
   beforeAll(async () => {
-    [nats, db] = await Promise.all([
-      startOwnNatsServer({ configFile: `${ROOT}/deploy/nats/nats-server.conf`, env: PASSWORDS }),
-      createTestDatabase('e2e_audit'),
-    ]);
+    [nats, db] = await Promise.all([startShippedNatsServer(), createTestDatabase('e2e_audit')]);
     pg = new PgClient({ connectionString: db.url });
     await pg.connect();
     env = {
@@ -85,6 +74,7 @@ describe('audit trail (distributed, own NATS with the deployment permissions)', 
     catalog = startProcess('catalog', 'dist/apps/catalog/src/main.js', [], {
       ...env,
       METRICS_PORT: String(catalogPort),
+      ...natsEnvFor('catalog'),
     });
     started.push(catalog);
     [admin, gamma] = await Promise.all([startEdge('admin'), startEdge('gary')]);
@@ -261,7 +251,7 @@ describe('audit trail (distributed, own NATS with the deployment permissions)', 
       {
         ...env,
         MERIDIAN_EVENTS_NATS_USER: 'events-reader',
-        MERIDIAN_EVENTS_NATS_PASSWORD: PASSWORDS.NATS_EVENTS_READER_PASSWORD,
+        MERIDIAN_EVENTS_NATS_PASSWORD: NATS_USERS['events-reader'],
       },
     );
     started.push(follow);

@@ -1,10 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, NATS_TEST_URL, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
+import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { callOk } from '../support/mcp-client';
 import { startOidcServer, type TestAuthorizationServer } from '../support/oidc-server';
+import type { OwnNatsServer } from '../support/nats-server';
 import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
+import { natsEnvFor, startShippedNatsServer } from '../support/shipped-nats';
 
 /**
  * The distributed deployment with token authentication on: the built edge and catalog processes
@@ -12,6 +14,7 @@ import { freePort, startProcess, waitForReady, type ManagedProcess } from '../su
  */
 describe('distributed deployment with token authentication', () => {
   let db: TestDatabase;
+  let nats: OwnNatsServer;
   let as: TestAuthorizationServer;
   let edge: ManagedProcess;
   let catalog: ManagedProcess;
@@ -34,14 +37,17 @@ describe('distributed deployment with token authentication', () => {
     baseUrl = `http://127.0.0.1:${edgePort}`;
     mcpUrl = `${baseUrl}/mcp`;
     as = await startOidcServer({ resource: mcpUrl, clients: ['alice', 'mallory'] });
-    const common = { SQLALCHEMY_DATABASE_URI: db.url, NATS_URL: NATS_TEST_URL, SECRET_KEY: TEST_SECRET_KEY };
+    nats = await startShippedNatsServer();
+    const common = { SQLALCHEMY_DATABASE_URI: db.url, NATS_URL: nats.url, SECRET_KEY: TEST_SECRET_KEY };
     const catalogPort = await freePort();
     catalog = startProcess('catalog', 'dist/apps/catalog/src/main.js', [], {
       ...common,
+      ...natsEnvFor('catalog'),
       METRICS_PORT: String(catalogPort),
     });
     edge = startProcess('edge', 'dist/apps/edge/src/main.js', [], {
       ...common,
+      ...natsEnvFor('edge'),
       MCP_SERVICE_PORT: String(edgePort),
       MCP_AUTH_ENABLED: 'true',
       MCP_JWT_ISSUER: as.issuer,
@@ -57,6 +63,7 @@ describe('distributed deployment with token authentication', () => {
 
   afterAll(async () => {
     await Promise.all([edge?.stop(), catalog?.stop()]);
+    await nats?.dispose();
     await as?.close();
     await db?.drop();
   });

@@ -6,17 +6,19 @@ import {
   createTestDatabase,
   databaseUrl,
   EXAMPLES_DB,
-  NATS_TEST_URL,
   TEST_SECRET_KEY,
   type TestDatabase,
 } from '../support/database';
 import { callOk, connectClient, type Structured } from '../support/mcp-client';
 import { decodePng, luminanceVariance } from '../support/png';
+import type { OwnNatsServer } from '../support/nats-server';
 import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
+import { natsEnvFor, startShippedNatsServer } from '../support/shipped-nats';
 
 /** The chart service in its own process: it reaches the sql service over NATS, as the caller. */
 describe('charts in the distributed deployment (edge, catalog, chart and sql over NATS)', () => {
   let db: TestDatabase;
+  let nats: OwnNatsServer;
   let client: Client;
   const procs: ManagedProcess[] = [];
   let base = '';
@@ -32,13 +34,15 @@ describe('charts in the distributed deployment (edge, catalog, chart and sql ove
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('e2e_charts_nats');
-    const common = { SQLALCHEMY_DATABASE_URI: db.url, NATS_URL: NATS_TEST_URL, SECRET_KEY: TEST_SECRET_KEY };
+    // The deployment's NATS configuration: each process as its service's own user.
+    [nats, db] = await Promise.all([startShippedNatsServer(), createTestDatabase('e2e_charts_nats')]);
+    const common = { SQLALCHEMY_DATABASE_URI: db.url, NATS_URL: nats.url, SECRET_KEY: TEST_SECRET_KEY };
     const ready: Promise<void>[] = [];
-    for (const service of ['catalog', 'sql', 'chart']) {
+    for (const service of ['catalog', 'sql', 'chart'] as const) {
       const port = await freePort();
       const proc = startProcess(service, `dist/apps/${service}/src/main.js`, [], {
         ...common,
+        ...natsEnvFor(service),
         METRICS_PORT: String(port),
       });
       procs.push(proc);
@@ -48,6 +52,7 @@ describe('charts in the distributed deployment (edge, catalog, chart and sql ove
     base = `http://127.0.0.1:${port}`;
     const edge = startProcess('edge', 'dist/apps/edge/src/main.js', [], {
       ...common,
+      ...natsEnvFor('edge'),
       MCP_DEV_USERNAME: 'admin',
       MCP_SERVICE_PORT: String(port),
     });
@@ -59,6 +64,7 @@ describe('charts in the distributed deployment (edge, catalog, chart and sql ove
   afterAll(async () => {
     await client?.close();
     await Promise.all(procs.map((p) => p.stop()));
+    await nats?.dispose();
     await db?.drop();
   });
 

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { connect, JSONCodec } from 'nats';
 import { Client as PgClient } from 'pg';
+import { loadConfig } from '@meridian/config';
 import { toolRegistry } from '@meridian/contracts';
-import { EnvelopeSigner } from '@meridian/messaging';
+import { EnvelopeSigner, natsConnectionOptions } from '@meridian/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, NATS_TEST_URL, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
+import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { callError, callOk, connectClient, type Structured } from '../support/mcp-client';
+import type { OwnNatsServer } from '../support/nats-server';
+import { until } from '../support/polling';
 import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
+import { REDIS_TEST_URL, testKeyPrefix } from '../support/redis-server';
+import { natsEnvFor, startShippedNatsServer, type NatsUser } from '../support/shipped-nats';
 import { catalogSuite, type PlatformUnderTest } from './catalog-suite';
 
 const MAX_RESPONSE_BYTES = 65_536;
@@ -22,12 +27,31 @@ async function adminRows(url: string): Promise<{ id: number }[]> {
   }
 }
 
-/** The distributed deployment: an edge and two catalog processes on real NATS and PostgreSQL. */
+/** Sum of a counter over the lines of a /metrics page that contain every one of `parts`. */
+async function counter(metricsUrl: string, name: string, ...parts: string[]): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) && parts.every((p) => l.includes(p)))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+/**
+ * The distributed deployment: an edge and two catalog processes on PostgreSQL and a NATS server
+ * run with the deployment's configuration (each process as its service's own user), the catalog
+ * replicas sharing their record of used envelopes in Redis.
+ */
 describe('distributed deployment (edge + 2 catalog processes over NATS)', () => {
   let db: TestDatabase;
+  let nats: OwnNatsServer;
   let edge: ManagedProcess;
   const catalogs: { proc: ManagedProcess; metricsUrl: string }[] = [];
   const target: PlatformUnderTest = { baseUrl: '', mcpUrl: '', databaseUrl: '' };
+
+  const replayPrefix = testKeyPrefix('e2e-distributed');
+  /** A client of the bus with `user`'s credentials, as a process of that service would connect. */
+  const busClient = (user: NatsUser) =>
+    connect(natsConnectionOptions(loadConfig({ NATS_URL: nats.url, ...natsEnvFor(user) }), `e2e-${user}`));
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e_distributed');
@@ -41,9 +65,10 @@ describe('distributed deployment (edge + 2 catalog processes over NATS)', () => 
     );
     await pg.end();
 
+    nats = await startShippedNatsServer();
     const common = {
       SQLALCHEMY_DATABASE_URI: db.url,
-      NATS_URL: NATS_TEST_URL,
+      NATS_URL: nats.url,
       SECRET_KEY: TEST_SECRET_KEY,
       MCP_MAX_RESPONSE_BYTES: String(MAX_RESPONSE_BYTES),
       NATS_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
@@ -52,13 +77,16 @@ describe('distributed deployment (edge + 2 catalog processes over NATS)', () => 
       const port = await freePort();
       const proc = startProcess(`catalog-${i}`, 'dist/apps/catalog/src/main.js', [], {
         ...common,
+        ...natsEnvFor('catalog'),
         METRICS_PORT: String(port),
+        MCP_RATE_LIMITING: JSON.stringify({ storage_uri: REDIS_TEST_URL, key_prefix: replayPrefix }),
       });
       catalogs.push({ proc, metricsUrl: `http://127.0.0.1:${port}` });
     }
     const edgePort = await freePort();
     edge = startProcess('edge', 'dist/apps/edge/src/main.js', [], {
       ...common,
+      ...natsEnvFor('edge'),
       MCP_DEV_USERNAME: 'admin',
       MCP_SERVICE_PORT: String(edgePort),
     });
@@ -73,6 +101,7 @@ describe('distributed deployment (edge + 2 catalog processes over NATS)', () => 
 
   afterAll(async () => {
     await Promise.all([edge?.stop(), ...catalogs.map((c) => c.proc.stop())]);
+    await nats?.dispose();
     await db?.drop();
   });
 
@@ -101,20 +130,15 @@ describe('distributed deployment (edge + 2 catalog processes over NATS)', () => 
     for (let i = 0; i < 40; i++) await callOk(client, 'list_databases');
     await client.close();
     const handled = await Promise.all(
-      catalogs.map(async (c) => {
-        const text = await (await fetch(`${c.metricsUrl}/metrics`)).text();
-        return text
-          .split('\n')
-          .filter((l) => l.startsWith('meridian_service_messages_total{') && l.includes('service="catalog"'))
-          .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-      }),
+      catalogs.map((c) => counter(c.metricsUrl, 'meridian_service_messages_total', 'service="catalog"')),
     );
     expect(handled[0]).toBeGreaterThan(0);
     expect(handled[1]).toBeGreaterThan(0);
   });
 
   it('has the catalog refuse requests whose envelope the edge did not sign as they are', async () => {
-    const nc = await connect({ servers: NATS_TEST_URL });
+    // Even a holder of the edge's NATS credentials (the only user that may send requests).
+    const nc = await busClient('edge');
     const codec = JSONCodec<Record<string, unknown>>();
     const subject = toolRegistry().subjectOf('list_dashboards');
     const ask = async (data: unknown) => {
@@ -157,6 +181,59 @@ describe('distributed deployment (edge + 2 catalog processes over NATS)', () => 
           details: { reason },
         });
       }
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('accepts a signed message once: a replay is refused by every replica, counted', async () => {
+    const nc = await busClient('edge');
+    const codec = JSONCodec<Record<string, unknown>>();
+    const subject = toolRegistry().subjectOf('list_dashboards');
+    const [admin] = await adminRows(db.url);
+    const req = {
+      tool: 'list_dashboards',
+      args: { page_size: 1 },
+      principal: { user_id: admin.id, username: 'admin', roles: ['Admin'], scopes: [], auth: 'dev' as const },
+      request_id: 'nats-replay',
+    };
+    const message = codec.encode({
+      pattern: subject,
+      data: { ...req, envelope: new EnvelopeSigner(TEST_SECRET_KEY).sign(req, subject) },
+      id: randomUUID(),
+    });
+    const ask = async () => codec.decode((await nc.request(subject, message, { timeout: 10_000 })).data);
+    const replays = () =>
+      Promise.all(catalogs.map((c) => counter(c.metricsUrl, 'meridian_envelopes_replayed_total')));
+    try {
+      const before = await replays();
+      expect((await ask()).err ?? null).toBeNull();
+      // The queue group spreads the replays over both replicas; each refuses the message,
+      // including the one that never saw it (the record is shared in Redis).
+      await until(
+        async () => {
+          const reply = await ask();
+          expect(reply.err).toMatchObject({
+            error_type: 'AuthenticationError',
+            details: { reason: 'replayed' },
+          });
+          return replays();
+        },
+        (now) => now.every((n, i) => n > before[i]),
+        30_000,
+      );
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('lets no other service’s user send requests to the catalog', async () => {
+    const nc = await busClient('chart');
+    try {
+      const subject = toolRegistry().subjectOf('list_dashboards');
+      await expect(nc.request(subject, JSONCodec().encode({}), { timeout: 5_000 })).rejects.toThrow(
+        /permission/i,
+      );
     } finally {
       await nc.close();
     }

@@ -1,6 +1,7 @@
 import { Client as PgClient } from 'pg';
 import { TEST_SECRET_KEY, createTestDatabase, withAdmin, type TestDatabase } from '../support/database';
-import { startOwnNatsServer, type OwnNatsServer } from '../support/nats-server';
+import type { OwnNatsServer } from '../support/nats-server';
+import { natsEnvFor, startShippedNatsServer } from '../support/shipped-nats';
 import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
 
 /** A query that runs until its timeout: it holds a worker slot for a known time. */
@@ -55,7 +56,8 @@ const HARNESS_ENV = {
 
 /** Its own NATS, a fresh metadata database, sql workers and edges (dev identity admin), all on loopback. */
 export async function startSqlCluster(opts: ClusterOptions): Promise<SqlCluster> {
-  const nats = await startOwnNatsServer();
+  // The deployment's NATS configuration: each process as its service's own user.
+  const nats = await startShippedNatsServer();
   const db = await createTestDatabase(opts.prefix);
   const env = {
     ...HARNESS_ENV,
@@ -70,6 +72,7 @@ export async function startSqlCluster(opts: ClusterOptions): Promise<SqlCluster>
     const port = await freePort();
     const proc = startProcess(`sql-${i}`, 'dist/apps/sql/src/main.js', [], {
       ...env,
+      ...natsEnvFor('sql'),
       METRICS_PORT: String(port),
     });
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -80,6 +83,7 @@ export async function startSqlCluster(opts: ClusterOptions): Promise<SqlCluster>
     const port = await freePort();
     const proc = startProcess(`edge-${i}`, 'dist/apps/edge/src/main.js', [], {
       ...env,
+      ...natsEnvFor('edge'),
       MCP_DEV_USERNAME: opts.edgeUsers?.[i] ?? 'admin',
       MCP_SERVICE_PORT: String(port),
     });

@@ -14,7 +14,11 @@ import {
   toolEventSubject,
 } from '@meridian/events';
 import { toolRegistry, sqlOverflowSubject } from '@meridian/contracts';
-import { natsConnectionOptions } from '@meridian/messaging';
+import { MeridianNatsServer, natsConnectionOptions, natsIdentityOptions } from '@meridian/messaging';
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern } from '@nestjs/microservices';
+import { until } from '../support/polling';
 import type { OwnNatsServer } from '../support/nats-server';
 import { ROOT } from '../support/processes';
 import {
@@ -236,6 +240,40 @@ describe('deploy/nats/nats-server.conf', () => {
     const steps: unknown[] = [];
     for await (const m of sub) steps.push(codec.decode(m.data));
     expect(steps).toEqual([{ step: 1 }, { step: 2 }, { step: 3 }]);
+  });
+
+  it('marks a service whose subscription the server refuses (its /ready fails on it)', async () => {
+    @Controller()
+    class Misplaced {
+      @MessagePattern('meridian.rpc.catalog.probe')
+      own() {
+        return 'ok';
+      }
+
+      @MessagePattern(EXECUTE_SQL)
+      foreign() {
+        return 'never';
+      }
+    }
+    @Module({ controllers: [Misplaced] })
+    class MisplacedModule {}
+    const server = new MeridianNatsServer({
+      ...natsIdentityOptions(configFor('catalog')),
+      servers: [nats.url],
+      queue: 'meridian-catalog',
+    });
+    const app = await NestFactory.createMicroservice(MisplacedModule, { strategy: server, logger: false });
+    await app.listen();
+    try {
+      const refused = await until(
+        async () => server.refusedSubscriptions,
+        (r) => r.length > 0,
+        5_000,
+      );
+      expect(refused).toEqual([`${EXECUTE_SQL} (queue meridian-catalog)`]);
+    } finally {
+      await app.close();
+    }
   });
 
   it('is the configuration docker-compose.yml gives its nats service', () => {
