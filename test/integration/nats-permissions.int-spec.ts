@@ -7,6 +7,7 @@ import { loadConfig, type MeridianConfig } from '@meridian/config';
 import {
   AUDIT_CONSUMER,
   buildToolEvent,
+  domainEventSubject,
   ensureAuditConsumer,
   ensureEventStream,
   EVENTS_STREAM,
@@ -132,6 +133,17 @@ describe('deploy/nats/nats-server.conf', () => {
     expect(ack.stream).toBe(EVENTS_STREAM);
   });
 
+  it('lets the chart service keep the stream and publish its domain events', async () => {
+    const nc = await as('chart');
+    await ensureEventStream(await nc.jetstreamManager({ checkAPI: false }), configFor('chart'));
+    const ack = await nc
+      .jetstream()
+      .publish(domainEventSubject('chart.created'), codec.encode({ type: 'chart.created' }));
+    expect(ack.stream).toBe(EVENTS_STREAM);
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    expect(await refusal(() => jsm.streams.delete(EVENTS_STREAM))).toMatch(/permission|timeout/i);
+  });
+
   it('lets the audit service read the stream through its durable consumer', async () => {
     const nc = await as('audit');
     await ensureAuditConsumer(await nc.jetstreamManager());
@@ -175,7 +187,7 @@ describe('deploy/nats/nats-server.conf', () => {
   });
 
   it('lets the chart service send dataset queries, and nothing else to the sql service', async () => {
-    await serve('sql', 'meridian.rpc.sql.>');
+    const sql = await serve('sql', 'meridian.rpc.sql.>');
     const chart = await serviceAs('chart');
     for (const subject of [DATASET_QUERY, sqlOverflowSubject(DATASET_QUERY)]) {
       const reply = await chart.request(subject, codec.encode({}), { timeout: 5_000 });
@@ -190,6 +202,7 @@ describe('deploy/nats/nats-server.conf', () => {
     expect(await subscriptionRefusal(chart.subscribe('meridian.rpc.sql.>'))).toMatch(/permission/i);
     expect(await subscriptionRefusal(chart.subscribe(DATASET_QUERY))).toMatch(/permission/i);
     expect(await subscriptionRefusal(chart.subscribe('_INBOX_edge.>'))).toMatch(/permission/i);
+    sql.unsubscribe();
   });
 
   it('lets each service subscribe only to its own subjects', async () => {
@@ -212,7 +225,7 @@ describe('deploy/nats/nats-server.conf', () => {
   });
 
   it('lets a service answer the requests it received, and no one else’s', async () => {
-    await serve('catalog', 'meridian.rpc.catalog.>');
+    const catalog = await serve('catalog', 'meridian.rpc.catalog.>');
     const edge = await serviceAs('edge');
     const reply = await edge.request(LIST_CHARTS, codec.encode({}), {
       timeout: 5_000,
@@ -223,6 +236,7 @@ describe('deploy/nats/nats-server.conf', () => {
       const nc = await serviceAs(user);
       expect(await publishRefusal(nc, '_INBOX_edge.forged.1'), user).toMatch(/permission/i);
     }
+    catalog.unsubscribe();
   });
 
   it('lets a service send several messages for one request (progress), then its answer', async () => {
