@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { NATS_TEST_URL, PG_SERVER_URL, TEST_SECRET_KEY } from '../support/database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, NATS_TEST_URL, PG_SERVER_URL, TEST_SECRET_KEY } from '../support/database';
+import type { OwnNatsServer } from '../support/nats-server';
+import { until } from '../support/polling';
 import { freePort, startProcess } from '../support/processes';
+import { natsEnvFor, startShippedNatsServer } from '../support/shipped-nats';
 
 async function exitOf(script: string, args: string[], env: Record<string, string>) {
   const proc = startProcess(script, script, args, env);
@@ -115,5 +118,58 @@ describe('start-up refusals', () => {
     });
     expect(code).toBe(1);
     expect(output).toContain('NATS_URL is required');
+  });
+});
+
+/** A service against the deployment's NATS configuration with the wrong identity. */
+describe('start-up against the shipped NATS users', () => {
+  let nats: OwnNatsServer;
+  beforeAll(async () => {
+    nats = await startShippedNatsServer();
+  });
+  afterAll(() => nats?.dispose());
+
+  it('stops a service whose credentials NATS refuses, naming the settings', async () => {
+    const attempts: Record<string, string>[] = [{}, { NATS_USER: 'catalog', NATS_PASSWORD: 'a-guess' }];
+    for (const creds of attempts) {
+      const { code, output } = await exitOf('dist/apps/catalog/src/main.js', [], {
+        NATS_URL: nats.url,
+        SQLALCHEMY_DATABASE_URI: PG_SERVER_URL,
+        SECRET_KEY: TEST_SECRET_KEY,
+        METRICS_PORT: String(await freePort()),
+        ...creds,
+      });
+      expect(code).toBe(1);
+      expect(output).toContain('NATS refused this process');
+      expect(output).toContain('NATS_USER');
+    }
+  });
+
+  it('keeps a service that may not hear its subjects out of readiness, naming them', async () => {
+    const db = await createTestDatabase('e2e_startup_nats');
+    const port = await freePort();
+    // The catalog with the sql service's user: it connects, but may not subscribe to catalog subjects.
+    const proc = startProcess('catalog-as-sql', 'dist/apps/catalog/src/main.js', [], {
+      NATS_URL: nats.url,
+      SQLALCHEMY_DATABASE_URI: db.url,
+      SECRET_KEY: TEST_SECRET_KEY,
+      METRICS_PORT: String(port),
+      ...natsEnvFor('sql'),
+    });
+    try {
+      const ready = await until(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined);
+          return res ? { status: res.status, body: await res.text() } : undefined;
+        },
+        (r) => r !== undefined && r.body.includes('subscription refused'),
+        60_000,
+      );
+      expect(ready!.status).toBe(503);
+      expect(ready!.body).toContain('meridian.rpc.catalog.');
+    } finally {
+      await proc.stop();
+      await db.drop();
+    }
   });
 });

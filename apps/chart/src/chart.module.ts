@@ -8,6 +8,7 @@ import { EventsModule } from '@meridian/events';
 import {
   InProcessClient,
   NatsRequestClient,
+  explainNatsFailure,
   natsConnectionOptions,
   serviceCore,
   type InProcessBus,
@@ -39,7 +40,9 @@ function sqlClient(config: MeridianConfig, bus?: InProcessBus): Provider {
       if (config.natsServers.length === 0) throw new Error('NATS_URL is required by the chart service');
       const options = natsConnectionOptions(config, 'meridian-chart');
       const client = new NatsRequestClient(options, config.requestTimeoutMs);
-      await client.connect();
+      await client.connect().catch((err: unknown) => {
+        throw explainNatsFailure(err, config);
+      });
       return client;
     },
   };

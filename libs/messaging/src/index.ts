@@ -8,7 +8,12 @@ export {
 export { InProcessBus, InProcessClient, InProcessContext, InProcessServer } from './in-process.transport';
 export { NatsRequestClient, mapNatsError } from './nats-request.client';
 export { MeridianNatsServer } from './meridian-nats.server';
-export { inboxPrefixOf, natsConnectionOptions, natsIdentityOptions } from './nats-connection';
+export {
+  explainNatsFailure,
+  inboxPrefixOf,
+  natsConnectionOptions,
+  natsIdentityOptions,
+} from './nats-connection';
 export {
   ENVELOPE_TTL_MS,
   EnvelopeSigner,

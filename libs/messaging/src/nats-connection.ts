@@ -1,4 +1,4 @@
-import { nkeyAuthenticator, nkeys, type ConnectionOptions } from 'nats';
+import { ErrorCode, nkeyAuthenticator, nkeys, type ConnectionOptions } from 'nats';
 import type { MeridianConfig } from '@meridian/config';
 
 /** The inbox prefix of a NATS identity (`_INBOX_<name>`), which deploy/nats/nats-server.conf lets it read. */
@@ -43,4 +43,20 @@ export function natsConnectionOptions(config: MeridianConfig, name: string): Con
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   };
+}
+
+/**
+ * A start-up failure to connect, said in this process's terms: NATS refusing the credentials names
+ * the identity and the settings that give it; anything else is passed on.
+ */
+export function explainNatsFailure(err: unknown, config: MeridianConfig): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code !== ErrorCode.AuthorizationViolation && code !== ErrorCode.AuthenticationExpired) return err;
+  const { user, nkeySeed } = config.natsAuth;
+  const who = user ? `NATS_USER=${user}` : nkeySeed ? 'the nkey of NATS_NKEY_SEED' : 'no credentials';
+  return new Error(
+    `NATS refused this process's credentials (${who}): set NATS_USER and NATS_PASSWORD (or ` +
+      'NATS_NKEY_SEED_FILE) to the user of this service in the NATS configuration ' +
+      '(deploy/nats/nats-server.conf)',
+  );
 }

@@ -11,7 +11,7 @@ import { HealthModule, ReadinessService, startTelemetry } from '@meridian/observ
 import { InProcessServer, type InProcessBus } from './in-process.transport';
 import { NATS_SERVER_FACTORY } from './messaging.constants';
 import { MeridianNatsServer } from './meridian-nats.server';
-import { natsIdentityOptions } from './nats-connection';
+import { explainNatsFailure, natsIdentityOptions } from './nats-connection';
 
 /** What a service provides under NATS_SERVER_FACTORY (a MeridianNatsServer, to be watched for refusals). */
 export type NatsServerFactory = (options: Required<NatsOptions>['options']) => CustomTransportStrategy;
@@ -98,7 +98,9 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
       abortOnError: false,
     });
     app.useLogger(app.get(Logger));
-    await app.listen();
+    await app.listen().catch((err: unknown) => {
+      throw explainNatsFailure(err, config);
+    });
     assertPayloadFits(app.unwrap<NatsConnection>(), config);
     return { app, close: () => app.close() };
   }
@@ -123,7 +125,9 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   const factory = optionalProvider<NatsServerFactory>(app, NATS_SERVER_FACTORY);
   const strategy = factory ? factory(natsServerOptions) : new MeridianNatsServer(natsServerOptions);
   const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
+  await app.startAllMicroservices().catch((err: unknown) => {
+    throw explainNatsFailure(err, config);
+  });
   const nc = microservice.unwrap<NatsConnection>();
   assertPayloadFits(nc, config);
   app.get(ReadinessService).add('nats', () => {

@@ -4,6 +4,7 @@ import { SERVICE_NAMES, type BackendService } from '@meridian/contracts';
 import {
   InProcessClient,
   NatsRequestClient,
+  explainNatsFailure,
   natsConnectionOptions,
   type InProcessBus,
 } from '@meridian/messaging';
@@ -38,7 +39,9 @@ export async function createServiceClients(
   // Each call waits its own time (see callTimeoutMs); the bus only bounds the longest.
   const busTimeoutMs = Math.max(config.requestTimeoutMs, config.webserverTimeoutMs);
   const nats = new NatsRequestClient(natsConnectionOptions(config, 'meridian-edge'), busTimeoutMs);
-  await nats.connect();
+  await nats.connect().catch((err: unknown) => {
+    throw explainNatsFailure(err, config);
+  });
   return {
     clients: Object.fromEntries(BACKENDS.map((s) => [s, nats])),
     nats,
