@@ -149,7 +149,7 @@ export function sqlOverflowSubject(toolSubject: string): string {
 }
 
 /**
- * A request to the sql service may name its call in `cancel_key` (beside the signed fields). A
+ * A request to the sql service may name its call in `cancel_key` (a signed field). A
  * cancel is signed like a request for SQL_CANCEL_SUBJECT, with tool `cancel` and args
  * `{cancel_key}`: it stops the calls of the same user under that key.
  */
