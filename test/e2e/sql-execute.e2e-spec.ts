@@ -6,14 +6,15 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { seedMariadbExample } from '../../libs/examples/src/mariadb-example';
 import {
   EXAMPLES_DB,
-  NATS_TEST_URL,
   TEST_SECRET_KEY,
   createTestDatabase,
   databaseUrl,
   type TestDatabase,
 } from '../support/database';
 import { callError, callOk, connectClient, type Structured } from '../support/mcp-client';
+import type { OwnNatsServer } from '../support/nats-server';
 import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
+import { natsEnvFor, startShippedNatsServer } from '../support/shipped-nats';
 
 const USERS = ['admin', 'sam', 'gary'] as const;
 type User = (typeof USERS)[number];
@@ -31,6 +32,7 @@ async function metadataQuery<T>(url: string, sql: string, params: unknown[] = []
 /** execute_sql through the edge, over NATS, to a sql worker: the way an MCP client reaches it. */
 describe('execute_sql end to end (edge + sql worker over NATS)', () => {
   let db: TestDatabase;
+  let nats: OwnNatsServer;
   let sql: ManagedProcess;
   const edges: ManagedProcess[] = [];
   const clients = {} as Record<User, Client>;
@@ -54,21 +56,28 @@ describe('execute_sql end to end (edge + sql worker over NATS)', () => {
       db.url,
       "SELECT id FROM databases WHERE database_name = 'examples'",
     );
+    // The deployment's NATS configuration: each process as its service's own user.
+    nats = await startShippedNatsServer();
     const common = {
       SQLALCHEMY_DATABASE_URI: db.url,
-      NATS_URL: NATS_TEST_URL,
+      NATS_URL: nats.url,
       SECRET_KEY: TEST_SECRET_KEY,
       NATS_REQUEST_TIMEOUT_MS: '20000',
       SQLLAB_TIMEOUT: '10',
     };
     const sqlPort = await freePort();
-    sql = startProcess('sql', 'dist/apps/sql/src/main.js', [], { ...common, METRICS_PORT: String(sqlPort) });
+    sql = startProcess('sql', 'dist/apps/sql/src/main.js', [], {
+      ...common,
+      ...natsEnvFor('sql'),
+      METRICS_PORT: String(sqlPort),
+    });
     const ready = [waitForReady(`http://127.0.0.1:${sqlPort}/ready`, sql)];
     const urls = {} as Record<User, string>;
     for (const user of USERS) {
       const port = await freePort();
       const edge = startProcess(`edge-${user}`, 'dist/apps/edge/src/main.js', [], {
         ...common,
+        ...natsEnvFor('edge'),
         MCP_DEV_USERNAME: user,
         MCP_SERVICE_PORT: String(port),
       });
@@ -83,6 +92,7 @@ describe('execute_sql end to end (edge + sql worker over NATS)', () => {
   afterAll(async () => {
     await Promise.allSettled(Object.values(clients).map((c) => c.close()));
     await Promise.all([sql?.stop(), ...edges.map((e) => e.stop())]);
+    await nats?.dispose();
     await db?.drop();
     const my = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
     await my.query(`DROP DATABASE IF EXISTS \`${mariaName}\``);
