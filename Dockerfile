@@ -40,6 +40,10 @@ COPY --from=build /app/dist ./dist
 # (`start`, MERIDIAN_DATA_DIR=.data) is writable by the runtime user.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 
+# `meridian <command>` on the PATH, for operators in a shell inside the container.
+RUN printf '#!/bin/sh\nexec node /app/dist/apps/meridian/src/main.js "$@"\n' > /usr/local/bin/meridian \
+ && chmod 0755 /usr/local/bin/meridian
+
 # The base image's `node` user, given by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 

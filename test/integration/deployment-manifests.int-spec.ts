@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve } from 'node:path';
+import dockerignore from '@balena/dockerignore';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { assertEdgeSecurity } from '../../apps/edge/src/edge.bootstrap';
@@ -318,6 +319,48 @@ describe('Dockerfile', () => {
         );
       }
     }
+  });
+
+  it('sends every COPY source into the build context (Docker’s own .dockerignore rules)', () => {
+    const rules = dockerignore().add(readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n'));
+    const sources = instructions
+      .filter((i) => i.op === 'COPY' && !i.arg.startsWith('--from='))
+      .flatMap((i) =>
+        i.arg
+          .split(/\s+/)
+          .filter((w) => !w.startsWith('--'))
+          .slice(0, -1),
+      );
+    expect(sources.length).toBeGreaterThan(3);
+    for (const source of sources) {
+      expect(existsSync(join(ROOT, source)), `${source} exists`).toBe(true);
+      expect(rules.ignores(source), `${source} is excluded by .dockerignore`).toBe(false);
+      // A folder's files must get through too (a rule like "apps/**" would drop them).
+      if (statSync(join(ROOT, source)).isDirectory()) {
+        const files = readdirSync(join(ROOT, source), { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile() && !d.name.endsWith('.spec.ts'))
+          .map((d) => relative(ROOT, join(d.parentPath, d.name)));
+        expect(
+          files.filter((f) => rules.ignores(f)),
+          `files of ${source} excluded`,
+        ).toEqual([]);
+      }
+    }
+    // And nothing that must never be baked into a layer gets in.
+    for (const kept of [
+      '.data/secret_key',
+      '.env',
+      'node_modules/x/index.js',
+      '.git/config',
+      'apps/x/y.spec.ts',
+    ])
+      expect(rules.ignores(kept), `${kept} reaches the build context`).toBe(true);
+  });
+
+  it('puts the meridian command on the PATH of the runtime image', () => {
+    const wrapper = finalStage.find((i) => i.op === 'RUN' && i.arg.includes('/usr/local/bin/meridian'));
+    expect(wrapper?.arg).toContain(`exec node /app/${MAIN} "$@"`);
+    expect(wrapper?.arg).toContain('chmod 0755 /usr/local/bin/meridian');
   });
 
   it('.dockerignore keeps local state out and lets the build inputs in', () => {
