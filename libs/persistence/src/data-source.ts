@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { PoolConfig } from '@meridian/config';
 import { ENTITIES } from './entities';
@@ -39,15 +40,27 @@ export function createMetadataDataSource(opts: MetadataDbOptions): DataSource {
   return new DataSource(metadataDataSourceOptions(opts));
 }
 
+/** Held while migrations run, so concurrent `db upgrade`s (a Job and a start) apply each one once. */
+const MIGRATION_LOCK = 'meridian.migrations';
+
 /** Applies pending migrations; returns the names of the ones that ran. */
 export async function runMigrations(url: string): Promise<string[]> {
-  const ds = createMetadataDataSource({ url, applicationName: 'meridian-migrate' });
-  await ds.initialize();
+  const lock = new Client({ connectionString: url, application_name: 'meridian-migrate-lock' });
+  await lock.connect();
   try {
-    const ran = await ds.runMigrations({ transaction: 'each' });
-    return ran.map((m) => m.name);
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
+    const ds = createMetadataDataSource({ url, applicationName: 'meridian-migrate' });
+    await ds.initialize();
+    try {
+      const ran = await ds.runMigrations({ transaction: 'each' });
+      return ran.map((m) => m.name);
+    } finally {
+      await ds.destroy();
+    }
   } finally {
-    await ds.destroy();
+    // Ending the session releases the lock too; unlocking first lets the next runner go at once.
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.end().catch(() => undefined);
   }
 }
 

@@ -24,3 +24,4 @@ export {
   type MetadataDbOptions,
 } from './data-source';
 export { SecretBox } from './secret-box';
+export { MIGRATIONS } from './migrations';
