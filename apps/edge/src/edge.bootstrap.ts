@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { isLoopbackHost, type MeridianConfig } from '@meridian/config';
 import { assertPayloadFits, type InProcessBus } from '@meridian/messaging';
 import { ReadinessService, startTelemetry } from '@meridian/observability';
-import { unreachableDatabases } from '@meridian/persistence';
+import { schemaReadiness, unreachableDatabases } from '@meridian/persistence';
 import { EDGE_DATA_SOURCE } from './auth/auth.constants';
 import { PrincipalResolver } from './auth/principal.resolver';
 import { EdgeModule } from './edge.module';
@@ -93,6 +93,8 @@ export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Pro
   readiness.add('database', async () => {
     await dataSource.query('SELECT 1');
   });
+  // Not ready on a schema older than this code: a rollout waits for `db upgrade`.
+  readiness.add('migrations', schemaReadiness(dataSource));
   readiness.note('unreachable_databases', () => unreachableDatabases(dataSource));
 
   await app.listen(config.port, config.host);

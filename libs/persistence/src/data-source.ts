@@ -74,3 +74,27 @@ export async function unreachableDatabases(ds: DataSource): Promise<string[] | u
   );
   return rows.length > 0 ? rows.map((r) => r.database_name) : undefined;
 }
+
+/**
+ * Migrations this code knows that the metadata schema does not have yet. A schema with more
+ * (a newer version migrated it) is fine: old processes stay ready during a rollout.
+ */
+export async function missingMigrations(ds: DataSource): Promise<string[]> {
+  let applied: Set<string>;
+  try {
+    const rows = await ds.query<{ name: string }[]>('SELECT name FROM meridian_migrations');
+    applied = new Set(rows.map((r) => r.name));
+  } catch (err) {
+    if ((err as { driverError?: { code?: string } }).driverError?.code !== '42P01') throw err;
+    applied = new Set();
+  }
+  return MIGRATIONS.map((m) => m.name).filter((name) => !applied.has(name));
+}
+
+/** For /ready: fails, naming what is missing, until `db upgrade` has brought the schema this far. */
+export function schemaReadiness(ds: DataSource): () => Promise<void> {
+  return async () => {
+    const missing = await missingMigrations(ds);
+    if (missing.length > 0) throw new Error(`schema lacks ${missing.join(', ')}; run db upgrade`);
+  };
+}

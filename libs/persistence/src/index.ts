@@ -19,7 +19,9 @@ export type { LayoutItem } from './entities/dashboard.entity';
 export {
   createMetadataDataSource,
   metadataDataSourceOptions,
+  missingMigrations,
   runMigrations,
+  schemaReadiness,
   unreachableDatabases,
   type MetadataDbOptions,
 } from './data-source';

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthzModule } from '@meridian/authz';
 import { ReadinessService } from '@meridian/observability';
-import { AuditEvent } from '@meridian/persistence';
+import { AuditEvent, schemaReadiness } from '@meridian/persistence';
 import { AuditEventsHandler } from './audit-events.handler';
 import { AuditEventsRepository } from './audit-events.repository';
 import { AuditEventsService } from './audit-events.service';
@@ -24,5 +24,7 @@ export class AuditEventsModule implements OnModuleInit {
     this.readiness?.add('database', async () => {
       await this.dataSource.query('SELECT 1');
     });
+    // Not ready on a schema older than this code: a rollout waits for `db upgrade`.
+    this.readiness?.add('migrations', schemaReadiness(this.dataSource));
   }
 }

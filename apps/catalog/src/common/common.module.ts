@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuthzModule } from '@meridian/authz';
 import { CacheService } from '@meridian/cache';
 import { ReadinessService } from '@meridian/observability';
+import { schemaReadiness } from '@meridian/persistence';
 import { CatalogCache } from './catalog-cache.service';
 import { ListQueryService } from './list-query.service';
 import { ViewerService } from './viewer.service';
@@ -23,5 +24,7 @@ export class CommonModule implements OnModuleInit {
     this.readiness?.add('database', async () => {
       await this.dataSource.query('SELECT 1');
     });
+    // Not ready on a schema older than this code: a rollout waits for `db upgrade`.
+    this.readiness?.add('migrations', schemaReadiness(this.dataSource));
   }
 }
