@@ -3,16 +3,16 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions }
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { MeridianConfig } from '@meridian/config';
 import { ValidationError, toMeridianError } from '@meridian/errors';
+import { PROBE_PATHS } from '../limits/address-rate-limit';
 import { OriginPolicy } from '../mcp/origin-policy';
 import { sendError } from './error-reply';
 
-/** Probes, scrapes and public metadata keep their own rules: no Host/Origin policy. */
-const OPEN_PATHS = new Set(['/health', '/ready', '/metrics']);
+/** Public metadata keeps its own rules too: no Host/Origin policy, like the probes. */
 const OPEN_PREFIXES = ['/.well-known/'];
 
 export function isOpenPath(url: string): boolean {
   const path = url.split('?', 1)[0];
-  return OPEN_PATHS.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p));
+  return PROBE_PATHS.has(path) || OPEN_PREFIXES.some((p) => path.startsWith(p));
 }
 
 /**

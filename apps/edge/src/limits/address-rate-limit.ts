@@ -1,9 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { toMeridianError } from '@meridian/errors';
-import { RateLimitService, rateLimitHeaders } from '@meridian/rate-limit';
+import { RateLimitService } from '@meridian/rate-limit';
+import { sendError } from '../http/error-reply';
 
-/** Probes and scrapes are never limited: an orchestrator must always see the truth. */
-const UNLIMITED = new Set(['/health', '/ready', '/metrics']);
+/** Probes and scrapes: never limited, never behind the origin policy; an orchestrator must always see the truth. */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/health', '/ready', '/metrics']);
 
 /**
  * The per-address limit (`per_ip_limits`), as a Fastify onRequest hook: it runs before routing
@@ -17,15 +18,12 @@ export function installAddressRateLimit(app: NestFastifyApplication): void {
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', async (req, reply) => {
-      if (UNLIMITED.has(req.url.split('?', 1)[0])) return;
+      if (PROBE_PATHS.has(req.url.split('?', 1)[0])) return;
       try {
         await limits.checkAddress(req.ip);
       } catch (err) {
-        const error = toMeridianError(err);
-        const retryAfter = error.retryAfterSeconds;
-        void reply.headers(rateLimitHeaders(error.details));
-        if (retryAfter !== undefined) void reply.header('Retry-After', String(Math.ceil(retryAfter)));
-        return reply.status(error.status).header('Content-Type', 'application/json').send(error.toBody());
+        sendError(reply, toMeridianError(err));
+        return reply;
       }
     });
 }

@@ -86,9 +86,8 @@ export class ConnectionStatusService implements OnApplicationBootstrap, OnApplic
   }
 
   /** Tries each registered database once. */
-  async probeAll(targets?: ConnectionTarget[]): Promise<void> {
-    const list = targets ?? (await this.targets());
-    for (const target of list) {
+  async probeAll(): Promise<void> {
+    for (const target of await this.targets()) {
       if (this.closing) return;
       try {
         await this.pools.pool(target).probe();

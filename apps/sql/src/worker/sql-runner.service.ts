@@ -80,12 +80,15 @@ export class SqlRunner {
     try {
       return await lookup();
     } catch (err) {
-      if (err instanceof DatabaseUnreachableError) {
-        this.connections.observe(db.id, db.databaseName, err);
-        throw unreachableFor(call.principal, err);
-      }
-      throw err;
+      throw this.recorded(call, db, err);
     }
+  }
+
+  /** An unreachable database is recorded and answered for the caller; anything else passes as it is. */
+  private recorded(call: SqlCall, db: Database, err: unknown): unknown {
+    if (!(err instanceof DatabaseUnreachableError)) return err;
+    this.connections.observe(db.id, db.databaseName, err);
+    return unreachableFor(call.principal, err);
   }
 
   async run(
@@ -117,11 +120,7 @@ export class SqlRunner {
       return result;
     } catch (err) {
       status = statusOf(err);
-      if (err instanceof DatabaseUnreachableError) {
-        this.connections.observe(db.id, db.databaseName, err);
-        throw unreachableFor(call.principal, err);
-      }
-      throw err;
+      throw this.recorded(call, db, err);
     } finally {
       running.close();
       sqlQueriesTotal().inc({ database: db.databaseName, status });
