@@ -16,7 +16,7 @@ async function renderOnly(
   concurrency: number,
   seconds: number,
 ): Promise<LoadResult> {
-  const renderer = new PngRenderer();
+  const renderer = new PngRenderer({ renderThreads: 0 });
   await renderer.png(spec);
   const latencies: number[] = [];
   const end = Date.now() + seconds * 1000;

@@ -420,6 +420,14 @@ export class EnvDto {
   @Max(1440)
   MERIDIAN_LINK_TTL_MINUTES = 15;
 
+  /** Worker threads the chart service renders PNG previews on; 0 renders on the main thread. Default: the cores but one, 1 to 4. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  MERIDIAN_RENDER_THREADS?: number;
+
   /** Rate limits (JSON): enabled, storage_uri, default_limits, per_tool_limits, per_ip_limits, service_limits, on_store_failure, key_prefix. */
   @IsOptional()
   @IsString()

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, isLoopbackHost, knownVariables, loadConfig } from './load-config';
+import { ConfigError, defaultRenderThreads, isLoopbackHost, knownVariables, loadConfig } from './load-config';
 import { MERIDIAN_VERSION } from './version';
 
 /** Runs loadConfig expecting a ConfigError and returns it. */
@@ -110,6 +110,7 @@ describe('loadConfig', () => {
         auditStoreAttempts: 3,
         auditStallSeconds: 60,
         linkTtlSeconds: 900,
+        renderThreads: defaultRenderThreads(),
         rateLimiting: {
           enabled: false,
           storageUri: 'memory://',
@@ -244,6 +245,8 @@ describe('loadConfig', () => {
       ['SQLLAB_TIMEOUT', '0'],
       ['SQLLAB_TIMEOUT', '3601'],
       ['SQL_WORKER_CONCURRENCY', '0'],
+      ['MERIDIAN_RENDER_THREADS', '-1'],
+      ['MERIDIAN_RENDER_THREADS', 'two'],
     ])('refuses %s=%j and names it', (name, value) => {
       problemFor({ [name]: value }, name);
     });
@@ -282,6 +285,13 @@ describe('loadConfig', () => {
       expect(err).toBeInstanceOf(Error);
       expect(err.name).toBe('ConfigError');
     });
+  });
+
+  it('renders on worker threads, one core left to the event loop, or on the main thread when told 0', () => {
+    expect(defaultRenderThreads()).toBeGreaterThanOrEqual(1);
+    expect(defaultRenderThreads()).toBeLessThanOrEqual(4);
+    expect(loadConfig({ MERIDIAN_RENDER_THREADS: '0' }).renderThreads).toBe(0);
+    expect(loadConfig({ MERIDIAN_RENDER_THREADS: '3' }).renderThreads).toBe(3);
   });
 
   describe('database URL', () => {

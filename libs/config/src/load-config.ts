@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as CvError } from 'class-validator';
 import { EnvDto, GUARDED_PREFIXES } from './env.dto';
@@ -28,6 +29,7 @@ function knownOptional(): string[] {
     'MCP_ALLOWED_ORIGINS',
     'MCP_TRUSTED_PROXIES',
     'MCP_JWT_MAX_AGE_SECONDS',
+    'MERIDIAN_RENDER_THREADS',
     'SECRET_KEY',
     'NATS_URL',
     'NATS_USER',
@@ -202,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     auditStoreAttempts: dto.MERIDIAN_AUDIT_STORE_ATTEMPTS,
     auditStallSeconds: dto.MERIDIAN_AUDIT_STALL_SECONDS,
     linkTtlSeconds: dto.MERIDIAN_LINK_TTL_MINUTES * 60,
+    renderThreads: dto.MERIDIAN_RENDER_THREADS ?? defaultRenderThreads(),
     rateLimiting,
     cache,
     telemetry: {
@@ -299,6 +302,11 @@ function natsAuth(dto: EnvDto): MeridianConfig['natsAuth'] {
       ? { caFile: dto.NATS_TLS_CA, certFile: dto.NATS_TLS_CERT, keyFile: dto.NATS_TLS_KEY }
       : undefined;
   return { user: dto.NATS_USER, password: dto.NATS_PASSWORD, nkeySeed: dto.NATS_NKEY_SEED, tls };
+}
+
+/** Rendering threads when MERIDIAN_RENDER_THREADS is unset: leave one core to the event loop, 1 to 4. */
+export function defaultRenderThreads(): number {
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
 }
 
 export function isLoopbackHost(host: string): boolean {

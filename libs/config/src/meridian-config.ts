@@ -156,6 +156,8 @@ export interface MeridianConfig {
   auditStallSeconds: number;
   /** Seconds a signed page link stays valid (MERIDIAN_LINK_TTL_MINUTES). */
   linkTtlSeconds: number;
+  /** Worker threads for PNG rendering in the chart service; 0 renders on the main thread (MERIDIAN_RENDER_THREADS). */
+  renderThreads: number;
   rateLimiting: RateLimitConfig;
   cache: CacheConfig;
   telemetry: TelemetryConfig;

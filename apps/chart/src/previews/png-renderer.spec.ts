@@ -46,7 +46,7 @@ const CASES: [string, object, Record<string, unknown>[]][] = [
 ];
 
 describe('PngRenderer', () => {
-  const renderer = new PngRenderer();
+  const renderer = new PngRenderer({ renderThreads: 0 });
 
   it.each(CASES)('renders a %s chart as a PNG that is not blank', async (_name, config, rows) => {
     const plan = planChart(BIRTHS, config as ChartConfig);

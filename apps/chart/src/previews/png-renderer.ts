@@ -1,74 +1,53 @@
-import { Injectable } from '@nestjs/common';
-import { renderAsync } from '@resvg/resvg-js';
-import { importEsm } from './esm-import';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
+import { Piscina } from 'piscina';
+import type { RenderAnswer, RenderTask } from './png-render.worker';
+import { renderPng, renderSvg, type RenderedPng } from './render-png';
 import type { VegaLiteSpec } from './vega-lite-spec';
 
-/** The parts of vega and vega-lite used here (both ESM-only, loaded with a real import()). */
-interface VegaModule {
-  parse(spec: unknown): unknown;
-  View: new (
-    runtime: unknown,
-    options: { renderer: 'none' },
-  ) => { toSVG(scale?: number): Promise<string>; finalize(): void };
-}
-interface VegaLiteModule {
-  compile(spec: unknown): { spec: unknown };
-}
-
-export interface RenderedPng {
-  png: Buffer;
-  width: number;
-  height: number;
-}
-
-/** The font shipped with the project (DejaVu, a permissive license), so text renders in a bare container. */
-export const FONT_FAMILY = 'DejaVu Sans';
-const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) =>
-  require.resolve(`dejavu-fonts-ttf/ttf/${f}`),
-);
+export { FONT_FAMILY, type RenderedPng } from './render-png';
 
 /**
- * Renders Vega-Lite specs server-side: vega-lite compiles to Vega, Vega draws SVG (no browser, no
- * canvas), resvg rasterises it to PNG on the libuv thread pool with the shipped font only.
+ * Renders Vega-Lite specs to PNG on a pool of worker threads (MERIDIAN_RENDER_THREADS), so a chart
+ * being drawn never holds up the other calls the chart service is answering: compiling and laying
+ * out a chart is synchronous JavaScript that takes tens of milliseconds. With 0 threads, and when
+ * the code runs from its TypeScript sources (the test runner), it renders on the calling thread.
  */
 @Injectable()
-export class PngRenderer {
-  private modules?: Promise<{ vega: VegaModule; vl: VegaLiteModule }>;
+export class PngRenderer implements OnModuleDestroy {
+  private readonly logger = new Logger(PngRenderer.name);
+  private readonly pool?: Piscina<RenderTask, RenderAnswer>;
 
-  async svg(spec: VegaLiteSpec): Promise<string> {
-    const { vega, vl } = await this.load();
-    const config = { ...((spec.config as object | undefined) ?? {}), font: FONT_FAMILY };
-    const compiled = vl.compile({ ...spec, config }).spec;
-    const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-    try {
-      return await view.toSVG();
-    } finally {
-      view.finalize();
+  constructor(@Inject(MERIDIAN_CONFIG) config: Pick<MeridianConfig, 'renderThreads'>) {
+    const compiled = __filename.endsWith('.js');
+    if (config.renderThreads > 0 && compiled) {
+      this.pool = new Piscina<RenderTask, RenderAnswer>({
+        filename: join(__dirname, 'png-render.worker.js'),
+        minThreads: 1,
+        maxThreads: config.renderThreads,
+        // A burst of previews queues rather than failing; idle threads beyond the first go away.
+        idleTimeout: 60_000,
+      });
+      this.logger.debug({ threads: config.renderThreads }, 'Rendering PNG previews on worker threads');
     }
   }
 
-  /** PNG of the spec, scaled by `zoom` (below 1 to make it smaller). */
-  async png(spec: VegaLiteSpec, zoom = 1): Promise<RenderedPng> {
-    const svg = await this.svg(spec);
-    const image = await renderAsync(svg, {
-      font: {
-        loadSystemFonts: false,
-        fontFiles: FONT_FILES,
-        defaultFontFamily: FONT_FAMILY,
-        sansSerifFamily: FONT_FAMILY,
-      },
-      background: 'white',
-      fitTo: zoom === 1 ? { mode: 'original' } : { mode: 'zoom', value: zoom },
-    });
-    return { png: image.asPng(), width: image.width, height: image.height };
+  /** The SVG a PNG is rasterised from (on the calling thread). */
+  svg(spec: VegaLiteSpec): Promise<string> {
+    return renderSvg(spec);
   }
 
-  private load(): Promise<{ vega: VegaModule; vl: VegaLiteModule }> {
-    this.modules ??= Promise.all([
-      importEsm<VegaModule>('vega'),
-      importEsm<VegaLiteModule>('vega-lite'),
-    ]).then(([vega, vl]) => ({ vega, vl }));
-    this.modules.catch(() => (this.modules = undefined));
-    return this.modules;
+  /** PNG of the spec, scaled by `zoom` (below 1 to make it smaller), and the thread that drew it (0: this one). */
+  async png(spec: VegaLiteSpec, zoom = 1): Promise<RenderedPng & { thread: number }> {
+    if (!this.pool) return { ...(await renderPng(spec, zoom)), thread: threadId };
+    const answer = await this.pool.run({ spec, zoom });
+    const png = Buffer.from(answer.png.buffer, answer.png.byteOffset, answer.png.byteLength);
+    return { png, width: answer.width, height: answer.height, thread: answer.threadId };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool?.destroy();
   }
 }
