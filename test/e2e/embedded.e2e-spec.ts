@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -8,6 +8,7 @@ import { callOk, connectClient } from '../support/mcp-client';
 import { catalogSuite, type PlatformUnderTest } from './catalog-suite';
 import { runConformance } from '../support/conformance';
 import { PG_ATTACKS } from '../support/sql-attacks';
+import type { LoadTestSummary } from '../../bench/load-test';
 
 /** The embedded default, started the way a newcomer does: the all-in-one with its own PostgreSQL. */
 describe('embedded all-in-one (npm start)', () => {
@@ -119,6 +120,57 @@ describe('embedded all-in-one (npm start)', () => {
         expect(r.isError ?? false, JSON.stringify(r.structuredContent)).toBe(false);
         expect(r.structuredContent?.rows?.length, sql).toBeGreaterThan(0);
       }
+    });
+  });
+
+  describe("npm run load (the production guide's load test, a short closed-loop run)", () => {
+    const load = async (args: string[]) => {
+      const json = join(dataDir, `load-${Date.now()}.json`);
+      const run = startProcess(
+        'load',
+        'dist/bench/load-test.js',
+        [
+          ...['--url', target.mcpUrl, '--users', '4', '--ramp', '0', '--duration', '4', '--closed'],
+          ...['--json', json, ...args],
+        ],
+        {},
+      );
+      const code = await new Promise<number | null>((done) => run.child.once('exit', done));
+      return {
+        code,
+        output: run.output(),
+        summary: JSON.parse(readFileSync(json, 'utf8')) as LoadTestSummary,
+      };
+    };
+
+    it("calls the guide's mix as several users and reports figures per tool", async () => {
+      const { code, output, summary } = await load([]);
+      expect(Object.keys(summary.tools).sort()).toEqual(['generate_chart', 'get_chart_info', 'list_charts']);
+      expect(summary.users_reached).toBe(4);
+      expect(summary.total.errors, output).toBe(0);
+      for (const [tool, f] of Object.entries(summary.tools)) {
+        expect(f.calls, tool).toBeGreaterThan(0);
+        expect(f.p50_ms, tool).toBeGreaterThan(0);
+        expect(f.p95_ms, tool).toBeGreaterThanOrEqual(f.p50_ms);
+        expect(f.p99_ms, tool).toBeGreaterThanOrEqual(f.p95_ms);
+      }
+      // list_charts : get_chart_info : generate_chart = 3 : 2 : 1, up to chance.
+      expect(summary.tools.list_charts.calls).toBeGreaterThan(summary.tools.generate_chart.calls);
+      expect(summary.total.calls).toBe(Object.values(summary.tools).reduce((n, f) => n + f.calls, 0));
+      expect(summary.goals.p95_met).toBe(summary.total.p95_ms < 2000);
+      expect(code).toBe(summary.goals.met ? 0 : 2);
+      expect(output).toContain('goal p95 < 2000 ms');
+    });
+
+    it('counts failed calls by their error type and fails the run on them', async () => {
+      const { code, summary } = await load(['--mix', 'list_charts=1,get_chart_info=0,no_such_tool=1']);
+      expect(summary.tools.list_charts.errors).toBe(0);
+      const failed = summary.tools.no_such_tool;
+      expect(failed.calls).toBeGreaterThan(0);
+      expect(failed.errors).toBe(failed.calls);
+      expect(Object.values(failed.errors_by_type).reduce((a, b) => a + b, 0)).toBe(failed.calls);
+      expect(summary.goals.errors_met).toBe(false);
+      expect(code).toBe(2);
     });
   });
 
