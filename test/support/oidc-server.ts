@@ -42,6 +42,8 @@ export interface OidcServerOptions {
   resource: string;
   /** Client ids; every client may use the client credentials grant. */
   clients: string[];
+  /** Scopes the server grants (default: Meridian's three). */
+  scopes?: string[];
 }
 
 const secretOf = (client: string) => `secret-of-${client}`;
@@ -90,7 +92,7 @@ export async function startOidcServer(opts: OidcServerOptions): Promise<TestAuth
       jwks: { keys: [jwk] },
       cookies: { keys: [randomBytes(16).toString('hex')] },
       ttl: { ClientCredentials: 300 },
-      scopes: [...ALL_SCOPES],
+      scopes: opts.scopes ?? [...ALL_SCOPES],
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
@@ -99,7 +101,7 @@ export async function startOidcServer(opts: OidcServerOptions): Promise<TestAuth
           defaultResource: () => opts.resource,
           useGrantedResource: () => true,
           getResourceServerInfo: (_ctx: unknown, resource: string) => ({
-            scope: ALL_SCOPES.join(' '),
+            scope: (opts.scopes ?? ALL_SCOPES).join(' '),
             audience: resource,
             accessTokenTTL: 300,
             accessTokenFormat: 'jwt',

@@ -34,7 +34,11 @@ const TABLE: Record<string, Grant[]> = {
   readers: [grant('datasource_access', 'Dataset', 5)],
 };
 
-const tool = (name: string, permission: ToolDefinition['permission']) => ({ name, permission });
+const tool = (name: string, permission: ToolDefinition['permission'], readOnlyHint = true) => ({
+  name,
+  permission,
+  annotations: { readOnlyHint },
+});
 
 describe('AccessService', () => {
   let grants: FakeGrants;
@@ -130,6 +134,50 @@ describe('AccessService', () => {
     expect(await names('Gamma', 'sql_lab')).toEqual(['health_check', 'list_charts', 'execute_sql']);
     expect(await names()).toEqual(['health_check']);
     expect(await names('Admin')).toEqual(tools.map((t) => t.name));
+  });
+
+  describe("the operator's switches", () => {
+    const switched = (config: { disabledTools?: string[]; readOnly?: boolean }) =>
+      new AccessService(grants as unknown as GrantsRepository, {
+        disabledTools: config.disabledTools ?? [],
+        readOnly: config.readOnly ?? false,
+      });
+    const tools = [
+      tool('list_charts', { action: 'can_read', resource: 'Chart' }),
+      tool('generate_chart', { action: 'can_write', resource: 'Chart' }, false),
+      tool('execute_sql', { action: 'can_execute_sql_query', resource: 'SQLLab' }, false),
+    ];
+
+    it('hides and refuses a disabled tool, even to Admin', async () => {
+      const access = switched({ disabledTools: ['generate_chart'] });
+      expect((await access.allowedTools(who('Admin'), tools)).map((t) => t.name)).toEqual([
+        'list_charts',
+        'execute_sql',
+      ]);
+      await expect(access.assertToolAllowed(who('Admin'), tools[1])).rejects.toMatchObject({
+        type: 'PermissionDeniedError',
+        message: 'generate_chart is disabled on this server (MCP_DISABLED_TOOLS)',
+        details: { tool: 'generate_chart' },
+      });
+    });
+
+    it('in read-only mode hides and refuses every tool that changes something but execute_sql', async () => {
+      const access = switched({ readOnly: true });
+      expect((await access.allowedTools(who('Admin'), tools)).map((t) => t.name)).toEqual([
+        'list_charts',
+        'execute_sql',
+      ]);
+      await expect(access.assertToolAllowed(who('Admin'), tools[1])).rejects.toMatchObject({
+        message: 'generate_chart changes data and this server is read-only (MCP_READ_ONLY)',
+      });
+      await access.assertToolAllowed(who('Admin'), tools[2]);
+    });
+
+    it('refuses to start with a tool name it does not know', () => {
+      expect(() => switched({ disabledTools: ['list_chart'] })).toThrow(
+        /MCP_DISABLED_TOOLS: unknown tool list_chart \(tools: .*list_charts/,
+      );
+    });
   });
 });
 

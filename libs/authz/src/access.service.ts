@@ -1,12 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import type { Principal, ToolDefinition } from '@meridian/contracts';
 import { PermissionDeniedError } from '@meridian/errors';
 import { AccessProfile } from './access-profile';
 import { ADMIN_ROLE, PROFILE_CACHE_MAX, PROFILE_TTL_MS } from './authz.constants';
 import { GrantsRepository } from './grants.repository';
+import { ToolSwitches } from './tool-switches';
 
 /** The part of a tool that authorization looks at. */
-export type GuardedTool = Pick<ToolDefinition, 'name' | 'permission'>;
+export type GuardedTool = Pick<ToolDefinition, 'name' | 'permission'> & {
+  annotations: Pick<ToolDefinition['annotations'], 'readOnlyHint'>;
+};
 
 interface CacheEntry {
   expires: number;
@@ -28,7 +32,14 @@ export function roleSet(principal: Pick<Principal, 'roles'>): string[] {
 export class AccessService {
   private readonly cache = new Map<string, CacheEntry>();
 
-  constructor(private readonly grants: GrantsRepository) {}
+  private readonly switches?: ToolSwitches;
+
+  constructor(
+    private readonly grants: GrantsRepository,
+    @Optional() @Inject(MERIDIAN_CONFIG) config?: Pick<MeridianConfig, 'disabledTools' | 'readOnly'>,
+  ) {
+    if (config) this.switches = new ToolSwitches(config);
+  }
 
   profileFor(principal: Pick<Principal, 'roles'>): Promise<AccessProfile> {
     const roles = roleSet(principal);
@@ -52,6 +63,8 @@ export class AccessService {
 
   /** Throws PermissionDeniedError naming the permission `tool` needs when the principal lacks it. */
   async assertToolAllowed(principal: Pick<Principal, 'roles'>, tool: GuardedTool): Promise<void> {
+    const off = this.switches?.offReason(tool);
+    if (off) throw new PermissionDeniedError(off, { tool: tool.name });
     const needed = tool.permission;
     if (!needed) return;
     const profile = await this.profileFor(principal);
@@ -64,12 +77,16 @@ export class AccessService {
   }
 
   /** The tools the principal may call, in their given order (for tools/list). */
-  async allowedTools<T extends Pick<ToolDefinition, 'permission'>>(
+  async allowedTools<T extends GuardedTool>(
     principal: Pick<Principal, 'roles'>,
     tools: readonly T[],
   ): Promise<T[]> {
     const profile = await this.profileFor(principal);
-    return tools.filter((t) => !t.permission || profile.can(t.permission.action, t.permission.resource));
+    return tools.filter(
+      (t) =>
+        !this.switches?.offReason(t) &&
+        (!t.permission || profile.can(t.permission.action, t.permission.resource)),
+    );
   }
 
   private async load(roles: string[]): Promise<AccessProfile> {

@@ -16,6 +16,7 @@ export {
 } from './rls/rls-predicate';
 export { RlsRepository } from './rls/rls.repository';
 export { ToolPermissionInterceptor } from './tool-permission.interceptor';
+export { ToolSwitches } from './tool-switches';
 export {
   canChange,
   scopeQuery,

@@ -112,6 +112,21 @@ export class EnvDto {
   @Max(64 * 1024 * 1024)
   MCP_MAX_RESPONSE_BYTES = 512 * 1024;
 
+  /** Tools hidden from every list and refused (comma-separated names). */
+  @IsOptional()
+  @Matches(/^\s*[a-z_]+(\s*,\s*[a-z_]+)*\s*,?\s*$/, { message: 'must be tool names separated by commas' })
+  MCP_DISABLED_TOOLS?: string;
+
+  /** Hide and refuse every tool that changes something; execute_sql stays, for reading statements only. */
+  @Transform(toBool)
+  @IsBoolean()
+  MCP_READ_ONLY = false;
+
+  /** Declare output schemas and send structuredContent; false answers text content only. */
+  @Transform(toBool)
+  @IsBoolean()
+  MCP_STRUCTURED_OUTPUT = true;
+
   /** Encrypts database passwords at rest. Required outside the embedded mode. */
   @IsOptional()
   @IsString()
@@ -246,6 +261,11 @@ export class EnvDto {
   @IsOptional()
   @IsString()
   MCP_REQUIRED_SCOPES?: string;
+
+  /** The identity provider's names for Meridian's read, write and sql scopes (JSON), or `off`. */
+  @IsOptional()
+  @IsString()
+  MCP_TOOL_SCOPES?: string;
 
   /** Token claim naming the Meridian user. */
   @Matches(/^[A-Za-z_][\w.:-]{0,127}$/, { message: 'must be a claim name' })

@@ -62,6 +62,9 @@ describe('loadConfig', () => {
         allowedHosts: [],
         allowedOrigins: [],
         maxResponseBytes: 524288,
+        disabledTools: [],
+        readOnly: false,
+        structuredOutput: true,
         secretKey: undefined,
         previousSecretKey: undefined,
         auth: {
@@ -73,6 +76,7 @@ describe('loadConfig', () => {
           publicKey: undefined,
           secret: undefined,
           requiredScopes: [],
+          toolScopes: {},
           userClaim: 'sub',
           autoProvision: false,
           rolesClaim: undefined,
@@ -246,6 +250,14 @@ describe('loadConfig', () => {
       ['SQLLAB_TIMEOUT', '3601'],
       ['SQL_WORKER_CONCURRENCY', '0'],
       ['MERIDIAN_RENDER_THREADS', '-1'],
+      ['MCP_DISABLED_TOOLS', 'list charts'],
+      ['MCP_READ_ONLY', 'perhaps'],
+      ['MCP_STRUCTURED_OUTPUT', 'sometimes'],
+      ['MCP_TOOL_SCOPES', '["superset:read"]'],
+      ['MCP_TOOL_SCOPES', '{"admin":"superset:admin"}'],
+      ['MCP_TOOL_SCOPES', '{"read":"has space"}'],
+      ['MCP_TOOL_SCOPES', '{"read":""}'],
+      ['MCP_TOOL_SCOPES', '{"read":'],
       ['MERIDIAN_RENDER_THREADS', 'two'],
     ])('refuses %s=%j and names it', (name, value) => {
       problemFor({ [name]: value }, name);
@@ -292,6 +304,20 @@ describe('loadConfig', () => {
     expect(defaultRenderThreads()).toBeLessThanOrEqual(4);
     expect(loadConfig({ MERIDIAN_RENDER_THREADS: '0' }).renderThreads).toBe(0);
     expect(loadConfig({ MERIDIAN_RENDER_THREADS: '3' }).renderThreads).toBe(3);
+  });
+
+  it('reads the operator switches: scope names, disabled tools, read-only, structured output', () => {
+    const config = loadConfig({
+      MCP_TOOL_SCOPES: '{"read":"superset:read","sql":"superset:sql"}',
+      MCP_DISABLED_TOOLS: 'execute_sql, generate_dashboard',
+      MCP_READ_ONLY: 'true',
+      MCP_STRUCTURED_OUTPUT: 'false',
+    });
+    expect(config.auth.toolScopes).toEqual({ read: 'superset:read', sql: 'superset:sql' });
+    expect(config.disabledTools).toEqual(['execute_sql', 'generate_dashboard']);
+    expect(config.readOnly).toBe(true);
+    expect(config.structuredOutput).toBe(false);
+    expect(loadConfig({ MCP_TOOL_SCOPES: 'off' }).auth.toolScopes).toBe(false);
   });
 
   describe('database URL', () => {

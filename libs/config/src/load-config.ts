@@ -5,7 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError as CvError } from 'class-validator';
 import { EnvDto, GUARDED_PREFIXES } from './env.dto';
 import { parseCacheConfig, parseOtlpHeaders, parseRateLimiting } from './guardrails';
-import type { JwtAlgorithm, MeridianConfig } from './meridian-config';
+import type { AuthConfig, JwtAlgorithm, MeridianConfig } from './meridian-config';
 import { MERIDIAN_VERSION } from './version';
 
 export class ConfigError extends Error {
@@ -44,6 +44,8 @@ function knownOptional(): string[] {
     'MCP_JWT_PUBLIC_KEY',
     'MCP_JWT_SECRET',
     'MCP_REQUIRED_SCOPES',
+    'MCP_TOOL_SCOPES',
+    'MCP_DISABLED_TOOLS',
     'MCP_ROLES_CLAIM',
     'MCP_ROLE_MAPPING',
     'MCP_AUTHORIZATION_SERVERS',
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
   const dto = plainToInstance(EnvDto, raw);
   problems.push(...flatten(validateSync(dto, { forbidUnknownValues: false })));
   const roleMapping = parseRoleMapping(dto.MCP_ROLE_MAPPING, problems);
+  const toolScopes = parseToolScopes(dto.MCP_TOOL_SCOPES, problems);
   const rateLimiting = parseRateLimiting(dto.MCP_RATE_LIMITING, problems);
   const cache = parseCacheConfig(dto.MCP_CACHE_CONFIG, problems);
   const otlpHeaders = parseOtlpHeaders(dto.OTEL_EXPORTER_OTLP_HEADERS, problems);
@@ -155,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     allowedHosts: splitList(dto.MCP_ALLOWED_HOSTS),
     allowedOrigins: splitList(dto.MCP_ALLOWED_ORIGINS),
     maxResponseBytes: dto.MCP_MAX_RESPONSE_BYTES,
+    disabledTools: splitList(dto.MCP_DISABLED_TOOLS),
+    readOnly: dto.MCP_READ_ONLY,
+    structuredOutput: dto.MCP_STRUCTURED_OUTPUT,
     secretKey: dto.SECRET_KEY,
     previousSecretKey: dto.PREVIOUS_SECRET_KEY,
     auth: {
@@ -166,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
       publicKey: dto.MCP_JWT_PUBLIC_KEY,
       secret: dto.MCP_JWT_SECRET,
       requiredScopes: splitScopes(dto.MCP_REQUIRED_SCOPES),
+      toolScopes,
       userClaim: dto.MCP_USER_CLAIM,
       autoProvision: dto.MCP_AUTO_PROVISION,
       rolesClaim: dto.MCP_ROLES_CLAIM,
@@ -223,6 +230,39 @@ const splitScopes = (value?: string) =>
     .split(/[\s,]+/)
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** RFC 6749 scope-token characters. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,200}$/;
+const SCOPE_KINDS = ['read', 'write', 'sql'] as const;
+
+function parseToolScopes(raw: string | undefined, problems: string[]): AuthConfig['toolScopes'] {
+  if (raw === undefined || raw.trim() === '') return {};
+  if (['off', 'false', 'none'].includes(raw.trim().toLowerCase())) return false;
+  const problem = (msg: string) => {
+    problems.push(`MCP_TOOL_SCOPES: ${msg}`);
+    return {};
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return problem('must be a JSON object such as {"read":"superset:read"} or off');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return problem('must be a JSON object such as {"read":"superset:read"} or off');
+  }
+  const scopes: Partial<Record<(typeof SCOPE_KINDS)[number], string>> = {};
+  for (const [kind, name] of Object.entries(parsed)) {
+    if (!(SCOPE_KINDS as readonly string[]).includes(kind)) {
+      return problem(`unknown scope kind "${kind}" (known: ${SCOPE_KINDS.join(', ')})`);
+    }
+    if (typeof name !== 'string' || !SCOPE_TOKEN.test(name)) {
+      return problem(`${kind} must be a scope name (no spaces, quotes or backslashes)`);
+    }
+    scopes[kind as (typeof SCOPE_KINDS)[number]] = name;
+  }
+  return scopes;
+}
 
 function parseRoleMapping(raw: string | undefined, problems: string[]): Record<string, string[]> {
   if (!raw) return {};

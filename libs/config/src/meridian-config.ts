@@ -26,6 +26,11 @@ export interface AuthConfig {
   publicKey?: string;
   secret?: string;
   requiredScopes: string[];
+  /**
+   * MCP_TOOL_SCOPES: the identity provider's names for the scopes tools need (`read`, `write`,
+   * `sql`; a kind left out keeps Meridian's name), or false when tools need no scope of their own.
+   */
+  toolScopes: Partial<Record<'read' | 'write' | 'sql', string>> | false;
   userClaim: string;
   autoProvision: boolean;
   rolesClaim?: string;
@@ -124,6 +129,12 @@ export interface MeridianConfig {
   allowedHosts: string[];
   allowedOrigins: string[];
   maxResponseBytes: number;
+  /** MCP_DISABLED_TOOLS: tools hidden from every list and refused. */
+  disabledTools: string[];
+  /** MCP_READ_ONLY: tools that change something are hidden and refused; execute_sql reads only. */
+  readOnly: boolean;
+  /** MCP_STRUCTURED_OUTPUT: output schemas and structuredContent over MCP (false: text content only). */
+  structuredOutput: boolean;
   secretKey?: string;
   previousSecretKey?: string;
   auth: AuthConfig;

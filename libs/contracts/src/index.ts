@@ -31,7 +31,15 @@ export {
 export { ERROR_SCHEMA } from './output-schemas';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, isUuid } from './validation';
 export type { ToolAnnotations, ToolDefinition, ToolPermission, ToolSpec } from './tool-definition';
-export { ALL_SCOPES, READ_SCOPE, SQL_SCOPE, WRITE_SCOPE } from './tool-definition';
+export {
+  ALL_SCOPES,
+  READ_SCOPE,
+  SQL_SCOPE,
+  WRITE_SCOPE,
+  scopeName,
+  toolScopeNames,
+  type ScopeNames,
+} from './tool-definition';
 export { ALL_TOOL_SPECS, ToolRegistry, toolRegistry } from './tool-registry';
 export {
   MAX_CANCEL_KEY_LENGTH,

@@ -48,3 +48,20 @@ export const READ_SCOPE = 'meridian:read';
 export const WRITE_SCOPE = 'meridian:write';
 export const SQL_SCOPE = 'meridian:sql';
 export const ALL_SCOPES = [READ_SCOPE, WRITE_SCOPE, SQL_SCOPE] as const;
+
+/** An identity provider's names for the three scopes (MCP_TOOL_SCOPES), or false: tools need none. */
+export type ScopeNames = Partial<Record<'read' | 'write' | 'sql', string>> | false;
+
+const SCOPE_KIND = { [READ_SCOPE]: 'read', [WRITE_SCOPE]: 'write', [SQL_SCOPE]: 'sql' } as const;
+
+/** The scope a token must carry for a tool declaring `scope`, under the operator's names; undefined when none. */
+export function scopeName(scope: string, names: ScopeNames): string | undefined {
+  if (names === false) return undefined;
+  const kind = SCOPE_KIND[scope as keyof typeof SCOPE_KIND];
+  return (kind && names[kind]) || scope;
+}
+
+/** Every scope a tool may need, under the operator's names. */
+export function toolScopeNames(names: ScopeNames): string[] {
+  return ALL_SCOPES.map((s) => scopeName(s, names)).filter((s): s is string => s !== undefined);
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
-import { READ_SCOPE, toolRegistry, type Principal } from '@meridian/contracts';
+import { READ_SCOPE, scopeName, toolRegistry, type Principal } from '@meridian/contracts';
 import { AuthChallenges, type HeaderSink } from './auth-challenges';
 
 /**
@@ -21,7 +21,7 @@ export function toolCallsIn(body: unknown): string[] {
 
 /**
  * OAuth scope checks for token principals: MCP_REQUIRED_SCOPES on every request, and each called
- * tool's scope from the registry. The development identity carries no token and is not checked.
+ * tool's scope from the registry, under the identity provider's names (MCP_TOOL_SCOPES). The development identity carries no token and is not checked.
  */
 @Injectable()
 export class ScopePolicy {
@@ -37,7 +37,8 @@ export class ScopePolicy {
    * scopes plus reading, which every read tool needs. Writing and SQL are asked for when needed.
    */
   get baseScopes(): string[] {
-    return [...new Set([...this.config.auth.requiredScopes, READ_SCOPE])];
+    const read = scopeName(READ_SCOPE, this.config.auth.toolScopes);
+    return [...new Set([...this.config.auth.requiredScopes, ...(read ? [read] : [])])];
   }
 
   /** Throws PermissionDeniedError with the `insufficient_scope` challenge when a scope is missing. */
@@ -45,7 +46,10 @@ export class ScopePolicy {
     if (principal.auth !== 'jwt') return;
     const needed = new Set(this.config.auth.requiredScopes);
     for (const name of tools) {
-      if (this.registry.has(name)) needed.add(this.registry.get(name).scope);
+      const scope = this.registry.has(name)
+        ? scopeName(this.registry.get(name).scope, this.config.auth.toolScopes)
+        : undefined;
+      if (scope) needed.add(scope);
     }
     const granted = new Set(principal.scopes);
     const missing = [...needed].filter((s) => !granted.has(s));

@@ -63,15 +63,26 @@ interface CallParams {
   _meta?: { progressToken?: string | number; [key: string]: unknown };
 }
 
-function listed(t: ToolDefinition): ListedTool {
+function listed(t: ToolDefinition, structured: boolean): ListedTool {
   return {
     name: t.name,
     title: t.title,
     description: t.description,
     inputSchema: t.inputSchema as ListedTool['inputSchema'],
-    outputSchema: t.outputSchema as ListedTool['outputSchema'],
+    ...(structured ? { outputSchema: t.outputSchema as ListedTool['outputSchema'] } : {}),
     annotations: { title: t.title, ...t.annotations },
   };
+}
+
+/**
+ * Superset's request-object convention over MCP: `{"request": {...}}` is taken as the tool's
+ * arguments (no tool has a parameter named `request`); flat arguments are used as they are.
+ */
+export function toolArguments(args: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!args) return {};
+  const keys = Object.keys(args);
+  if (keys.length === 1 && keys[0] === 'request' && isPlainObject(args.request)) return args.request;
+  return args;
 }
 
 /**
@@ -82,18 +93,20 @@ function listed(t: ToolDefinition): ListedTool {
 @Injectable()
 export class McpServerFactory {
   private readonly validator = new AjvJsonSchemaValidator();
-  private readonly described = new Map(
-    toolRegistry()
-      .list()
-      .map((t) => [t.name, listed(t)]),
-  );
+  private readonly described: Map<string, ListedTool>;
   private readonly listsByRoles = new Map<string, { expires: number; list: Promise<ListToolsResult> }>();
 
   constructor(
     private readonly dispatcher: ToolDispatcher,
     private readonly access: AccessService,
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
-  ) {}
+  ) {
+    this.described = new Map(
+      toolRegistry()
+        .list()
+        .map((t) => [t.name, listed(t, config.structuredOutput)]),
+    );
+  }
 
   /** The tools this principal may call: tools/list shows nothing a call would refuse. */
   toolsFor(principal: Principal): Promise<ListToolsResult> {
@@ -139,7 +152,7 @@ export class McpServerFactory {
       // The SDK aborts extra.signal when the HTTP request closes early.
       const stopProgress = reportProgress(request.params._meta?.progressToken, extra.sendNotification);
       try {
-        return await this.callTool(auth.extra.principal, name, args ?? {}, auth.extra.requestId, {
+        return await this.callTool(auth.extra.principal, name, toolArguments(args), auth.extra.requestId, {
           remoteAddr: auth.extra.remoteAddr,
           client: callerOf(extra.requestInfo?.headers['user-agent'], request.params._meta),
           signal: extra.signal,
@@ -177,13 +190,13 @@ export class McpServerFactory {
           { type: 'text', text: JSON.stringify(structured) },
           ...images.map((i) => ({ type: 'image' as const, data: i.data, mimeType: i.mimeType })),
         ],
-        structuredContent: structured,
+        ...(this.config.structuredOutput ? { structuredContent: structured } : {}),
       };
     } catch (err) {
       const body = toMeridianError(err).toBody() as unknown as Record<string, unknown>;
       return {
         content: [{ type: 'text', text: JSON.stringify(body) }],
-        structuredContent: body,
+        ...(this.config.structuredOutput ? { structuredContent: body } : {}),
         isError: true,
       };
     }

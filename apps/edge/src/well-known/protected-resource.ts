@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
-import { ALL_SCOPES } from '@meridian/contracts';
+import { toolScopeNames } from '@meridian/contracts';
 
 /** OAuth 2.0 Protected Resource Metadata (RFC 9728) as this edge publishes it. */
 export interface ProtectedResourceMetadata {
@@ -50,7 +50,9 @@ export class ProtectedResource {
     return {
       resource: this.resource,
       authorization_servers: [...this.config.auth.authorizationServers],
-      scopes_supported: [...ALL_SCOPES],
+      scopes_supported: [
+        ...new Set([...toolScopeNames(this.config.auth.toolScopes), ...this.config.auth.requiredScopes]),
+      ],
       bearer_methods_supported: ['header'],
       resource_name: 'Meridian',
     };

@@ -56,6 +56,9 @@ export class ExecuteSqlService {
     const { dialect } = this.pools.engine(db.backend);
     const extra = extraFunctionsOf(db.extra);
     const statement = await dialect.analyse(args.sql, extra);
+    if (statement.kind === 'write' && this.config.readOnly) {
+      refuse('dml_not_allowed', 'this server is read-only (MCP_READ_ONLY)');
+    }
     if (statement.kind === 'write' && !db.allowDml) refuse('dml_not_allowed', db.databaseName);
     await this.refuseHiddenCalls(call, db, statement);
     const plan = await this.sqlAccess.plan(principal, profile, db, dialect, statement, args.schema);
