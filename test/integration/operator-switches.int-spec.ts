@@ -4,16 +4,14 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Client as PgClient } from 'pg';
 import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type MeridianConfig } from '@meridian/config';
 import { ALL_SCOPES, toolRegistry } from '@meridian/contracts';
-import { startPlatform, type RunningPlatform } from '../../apps/meridian/src/platform';
-import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
+import type { RunningPlatform } from '../../apps/meridian/src/platform';
+import { startTestPlatform, type PlatformOverrides } from '../support/authed-platform';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startOidcServer, type TestAuthorizationServer } from '../support/oidc-server';
 import { freePort } from '../support/processes';
 
 const SUPERSET_SCOPES = ['superset:read', 'superset:write', 'superset:sql'];
-
-type Overrides = Partial<Omit<MeridianConfig, 'auth'>> & { auth?: Partial<MeridianConfig['auth']> };
 
 /**
  * The operator's switches and Superset-compatible calls, through the whole platform with the MCP
@@ -28,32 +26,16 @@ describe('operator switches and Superset-compatible calls', () => {
   const running: { platform: RunningPlatform; clients: McpClient[] }[] = [];
 
   /** A platform with these settings; with `auth`, tokens from the test authorization server. */
-  async function platform(overrides: Overrides, withAuth: boolean) {
+  async function platform(overrides: PlatformOverrides, withAuth: boolean) {
     // One platform at a time in this process (they share the metrics registry).
     await stopAll();
     const port = await freePort();
     const mcpUrl = `http://127.0.0.1:${port}/mcp`;
-    const base = loadConfig({});
-    const started = await startPlatform({
-      ...base,
-      ...overrides,
+    const started = await startTestPlatform({
       databaseUrl: db.url,
-      secretKey: TEST_SECRET_KEY,
       port,
-      logLevel: 'silent',
-      auth: {
-        ...base.auth,
-        ...(withAuth
-          ? {
-              enabled: true,
-              issuer: as.issuer,
-              audience: [mcpUrl],
-              jwksUri: as.jwksUri,
-              authorizationServers: [as.issuer],
-            }
-          : {}),
-        ...overrides.auth,
-      },
+      as: withAuth ? as : undefined,
+      overrides,
     });
     const entry = { platform: started, clients: [] as McpClient[] };
     running.push(entry);

@@ -4,10 +4,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@meridian/config';
 import { ALL_SCOPES, toolRegistry } from '@meridian/contracts';
-import { startPlatform, type RunningPlatform } from '../../apps/meridian/src/platform';
-import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
+import type { RunningPlatform } from '../../apps/meridian/src/platform';
+import { startTestPlatform } from '../support/authed-platform';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startOidcServer, type TestAuthorizationServer } from '../support/oidc-server';
 import { freePort } from '../support/processes';
 
@@ -56,22 +56,7 @@ describe('RBAC matrix: each seeded user × each tool, through the edge with real
     const port = await freePort();
     const mcpUrl = `http://127.0.0.1:${port}/mcp`;
     as = await startOidcServer({ resource: mcpUrl, clients: [...USERS] });
-    const base = loadConfig({});
-    platform = await startPlatform({
-      ...base,
-      databaseUrl: db.url,
-      secretKey: TEST_SECRET_KEY,
-      port,
-      logLevel: 'silent',
-      auth: {
-        ...base.auth,
-        enabled: true,
-        issuer: as.issuer,
-        audience: [mcpUrl],
-        jwksUri: as.jwksUri,
-        authorizationServers: [as.issuer],
-      },
-    });
+    platform = await startTestPlatform({ databaseUrl: db.url, port, as });
     for (const user of USERS) {
       const token = await as.token({ client: user, scope: ALL_SCOPES.join(' ') });
       const client = new McpClient({ name: `rbac-${user}`, version: '1' });

@@ -15,6 +15,7 @@ import { AuthModule } from './auth/auth.module';
 import { MetricsController } from './auth/metrics.controller';
 import { EDGE_MODE, SERVICE_CLIENTS, type EdgeMode } from './edge.constants';
 import { MeridianExceptionFilter } from './http/meridian-exception.filter';
+import { McpResources } from './mcp/mcp-resources';
 import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpController } from './mcp/mcp.controller';
 import { OriginPolicy } from './mcp/origin-policy';
@@ -76,6 +77,7 @@ export class EdgeModule {
         RateLimitService.provider('edge'),
         TelemetryShutdown,
         McpServerFactory,
+        McpResources,
         PageLinksService,
         OriginPolicy,
       ],

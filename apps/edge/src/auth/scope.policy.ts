@@ -1,20 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { READ_SCOPE, scopeName, toolRegistry, type Principal } from '@meridian/contracts';
+import { resourceTarget } from '../mcp/resource-uris';
 import { AuthChallenges, type HeaderSink } from './auth-challenges';
 
+/** Methods that read the catalog through a tool without naming one: they need what reading needs. */
+const READING_METHODS = new Set(['resources/list', 'resources/read', 'prompts/get', 'completion/complete']);
+const A_READING_TOOL = 'list_datasets';
+
 /**
- * The names of the tools a JSON-RPC message (or batch) calls. MCP carries the tool inside the
- * body, so the HTTP layer peeks at it to answer a missing scope with 403 and the
- * `insufficient_scope` challenge before the message reaches the MCP server.
+ * The names of the tools a JSON-RPC message (or batch) calls, directly (tools/call) or to answer
+ * a resource, prompt or completion. MCP carries them inside the body, so the HTTP layer peeks at
+ * it to answer a missing scope with 403 and the `insufficient_scope` challenge before the message
+ * reaches the MCP server.
  */
 export function toolCallsIn(body: unknown): string[] {
   const messages = Array.isArray(body) ? body : [body];
   const names: string[] = [];
   for (const message of messages) {
     if (!message || typeof message !== 'object') continue;
-    const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+    const { method, params } = message as { method?: unknown; params?: { name?: unknown; uri?: unknown } };
     if (method === 'tools/call' && typeof params?.name === 'string') names.push(params.name);
+    else if (method === 'resources/read' && typeof params?.uri === 'string') {
+      names.push(resourceTarget(params.uri)?.tool ?? A_READING_TOOL);
+    } else if (typeof method === 'string' && READING_METHODS.has(method)) names.push(A_READING_TOOL);
   }
   return names;
 }

@@ -4,9 +4,16 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { z } from 'zod';
 import {
+  CompleteRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
+  SetLevelRequestSchema,
   type CallToolResult,
   type ListToolsResult,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -16,6 +23,8 @@ import { splitImages, toolRegistry, type Principal, type ToolDefinition } from '
 import { toMeridianError } from '@meridian/errors';
 import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service';
 import { CancellableServer, mcpCancelKey, reportProgress } from './mcp-call-control';
+import { complete, getPrompt, PROMPTS } from './mcp-prompts';
+import { asResourceError, McpResources, RESOURCE_TEMPLATES } from './mcp-resources';
 
 const INSTRUCTIONS =
   'Meridian exposes governed analytics: start with get_instance_info, then list_dashboards, ' +
@@ -100,6 +109,7 @@ export class McpServerFactory {
     private readonly dispatcher: ToolDispatcher,
     private readonly access: AccessService,
     @Inject(MERIDIAN_CONFIG) private readonly config: MeridianConfig,
+    private readonly resources: McpResources,
   ) {
     this.described = new Map(
       toolRegistry()
@@ -127,7 +137,13 @@ export class McpServerFactory {
     const server = new CancellableServer(
       { name: 'meridian', title: 'Meridian', version: this.config.version },
       {
-        capabilities: { tools: { listChanged: false } },
+        capabilities: {
+          tools: { listChanged: false },
+          resources: { listChanged: false },
+          prompts: { listChanged: false },
+          completions: {},
+          logging: {},
+        },
         instructions: INSTRUCTIONS,
         jsonSchemaValidator: this.validator,
       },
@@ -162,6 +178,53 @@ export class McpServerFactory {
         stopProgress();
       }
     });
+    // Resources, prompts and completions read through the tools, as the caller.
+    const caller = (extra: {
+      authInfo?: unknown;
+      signal: AbortSignal;
+      requestInfo?: { headers: Record<string, unknown> };
+    }) => {
+      const auth = extra.authInfo as McpRequestAuth | undefined;
+      if (!auth?.extra?.principal) {
+        throw new McpError(ErrorCode.InternalError, 'Request reached the MCP server without a principal');
+      }
+      return this.resources.caller(auth.extra.principal, {
+        requestId: auth.extra.requestId,
+        remoteAddr: auth.extra.remoteAddr,
+        client: callerOf(extra.requestInfo?.headers['user-agent'] as string | undefined, undefined),
+        signal: extra.signal,
+      });
+    };
+    server.setRequestHandler(ListResourcesRequestSchema, async (request, extra) => {
+      try {
+        return await this.resources.list(caller(extra), request.params?.cursor);
+      } catch (err) {
+        throw err instanceof McpError ? err : asResourceError(err, 'resources/list');
+      }
+    });
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+      resourceTemplates: RESOURCE_TEMPLATES,
+    }));
+    server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
+      this.resources.read(caller(extra), request.params.uri),
+    );
+    server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: PROMPTS }));
+    server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+      try {
+        return await getPrompt(caller(extra), request.params.name, request.params.arguments);
+      } catch (err) {
+        throw err instanceof McpError ? err : asResourceError(err, `prompt:${request.params.name}`);
+      }
+    });
+    server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+      try {
+        return await complete(caller(extra), request.params.ref, request.params.argument);
+      } catch (err) {
+        throw err instanceof McpError ? err : asResourceError(err, 'completion/complete');
+      }
+    });
+    // A stateless edge keeps no session to remember a level in: accepted, and the call's own.
+    server.setRequestHandler(SetLevelRequestSchema, () => ({}));
     return server;
   }
 
