@@ -5,11 +5,12 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { isLoopbackHost, type MeridianConfig } from '@meridian/config';
 import { assertPayloadFits, type InProcessBus } from '@meridian/messaging';
-import { ReadinessService, startTelemetry } from '@meridian/observability';
+import { ReadinessService, registerEdgeMetrics, startTelemetry } from '@meridian/observability';
 import { schemaReadiness, unreachableDatabases } from '@meridian/persistence';
 import { EDGE_DATA_SOURCE } from './auth/auth.constants';
 import { PrincipalResolver } from './auth/principal.resolver';
 import { EdgeModule } from './edge.module';
+import { countConnections } from './http/connection-metrics';
 import { edgeFastifyOptions, installOriginPolicy } from './http/http-hardening';
 import { newRequestId } from './http/request-id';
 import { installAddressRateLimit } from './limits/address-rate-limit';
@@ -77,6 +78,8 @@ export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Pro
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  registerEdgeMetrics();
+  countConnections(app.getHttpServer());
   installAddressRateLimit(app);
   installOriginPolicy(app);
 

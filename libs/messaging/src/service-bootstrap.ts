@@ -7,7 +7,12 @@ import { Logger } from 'nestjs-pino';
 import type { NatsConnection } from 'nats';
 import type { MeridianConfig } from '@meridian/config';
 import { queueGroup, type BackendService } from '@meridian/contracts';
-import { HealthModule, ReadinessService, startTelemetry } from '@meridian/observability';
+import {
+  HealthModule,
+  ReadinessService,
+  registerServiceMetrics,
+  startTelemetry,
+} from '@meridian/observability';
 import { InProcessServer, type InProcessBus } from './in-process.transport';
 import { NATS_SERVER_FACTORY } from './messaging.constants';
 import { MeridianNatsServer } from './meridian-nats.server';
@@ -68,6 +73,7 @@ export function assertPayloadFits(nc: NatsConnection, config: MeridianConfig): v
 export async function startService(opts: ServiceBootOptions): Promise<RunningService> {
   const { service, config } = opts;
   await startTelemetry(config, service);
+  registerServiceMetrics();
   if (opts.bus) {
     const app = await NestFactory.createMicroservice<MicroserviceOptions>(opts.module, {
       strategy: new InProcessServer(opts.bus),

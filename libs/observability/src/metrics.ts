@@ -8,18 +8,24 @@ function getOrCreate<T extends Metric>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
 }
 
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Up to 60 s: the longest a tool call may take before the edge answers TimeoutError. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60];
 
 export type CallStatus = 'success' | 'error';
 
-export function mcpRequestsTotal(): Counter<'tool' | 'status'> {
+/**
+ * `error_type` is one of the closed set of error types (libs/errors) on errors and empty on
+ * success, so client refusals (ValidationError, PermissionDeniedError, ...) can be told apart
+ * from failures of the platform.
+ */
+export function mcpRequestsTotal(): Counter<'tool' | 'status' | 'error_type'> {
   return getOrCreate(
     'mcp_requests_total',
     () =>
       new Counter({
         name: 'mcp_requests_total',
-        help: 'Tool calls answered by the edge, by tool and outcome',
-        labelNames: ['tool', 'status'],
+        help: 'Tool calls answered by the edge, by tool, outcome and error type (empty on success)',
+        labelNames: ['tool', 'status', 'error_type'],
       }),
   );
 }
@@ -179,6 +185,63 @@ export function mcpRequestsInFlight(): Gauge {
     'mcp_requests_in_flight',
     () => new Gauge({ name: 'mcp_requests_in_flight', help: 'Tool calls the edge is handling now' }),
   );
+}
+
+/** HTTP connections open to the edge (keep-alive connections between requests included). */
+export function mcpActiveConnections(): Gauge {
+  return getOrCreate(
+    'mcp_active_connections',
+    () => new Gauge({ name: 'mcp_active_connections', help: 'HTTP connections open to the edge' }),
+  );
+}
+
+/** MCP responses the edge is streaming now (each POST /mcp until its response closes). */
+export function mcpActiveStreams(): Gauge {
+  return getOrCreate(
+    'mcp_active_streams',
+    () => new Gauge({ name: 'mcp_active_streams', help: 'MCP (Streamable HTTP) responses open at the edge' }),
+  );
+}
+
+export function jwksFetchFailuresTotal(): Counter {
+  return getOrCreate(
+    'meridian_jwks_fetch_failures_total',
+    () =>
+      new Counter({
+        name: 'meridian_jwks_fetch_failures_total',
+        help: 'Token checks that found the JWKS endpoint unreachable or unusable (answered AuthenticationError)',
+      }),
+  );
+}
+
+/**
+ * Creates the edge's metrics at start, so /metrics names every one of them before the first call
+ * (alert rules and dashboards can tell "nothing happened" from "not exported").
+ */
+export function registerEdgeMetrics(): void {
+  mcpRequestsTotal();
+  mcpRequestDuration();
+  mcpRequestsInFlight();
+  mcpActiveConnections();
+  mcpActiveStreams();
+  natsRequestDuration();
+  rateLimitRejectionsTotal();
+  rateLimitStoreFailuresTotal();
+  jwksFetchFailuresTotal();
+}
+
+/** The same for a backend service: what every service exports whether it has been called or not. */
+export function registerServiceMetrics(): void {
+  serviceMessagesTotal();
+  serviceMessageDuration();
+  responsesTruncatedTotal();
+  envelopesReplayedTotal();
+  nonceStoreFailuresTotal();
+  rateLimitRejectionsTotal();
+  rateLimitStoreFailuresTotal();
+  cacheHitsTotal();
+  cacheMissesTotal();
+  cacheErrorsTotal();
 }
 
 export { register as metricsRegistry };

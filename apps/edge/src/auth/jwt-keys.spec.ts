@@ -1,8 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type AuthConfig } from '@meridian/config';
+import { jwksFetchFailuresTotal } from '@meridian/observability';
 import { createKeyResolver, readProtectedHeader } from './jwt-keys';
-import { TokenRejected } from './token-errors';
+import { KeySourceUnavailable, TokenRejected } from './token-errors';
 
 const seg = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const token = (header: unknown, payload: unknown = { sub: 'a' }, signature = 'c2ln') =>
@@ -65,5 +68,39 @@ describe('createKeyResolver', () => {
   it('needs a key source', () => {
     expect(() => createKeyResolver(auth({ algorithm: 'RS256' }))).toThrow(/MCP_JWKS_URI/);
     expect(() => createKeyResolver(auth({ algorithm: 'HS384' }))).toThrow(/MCP_JWT_SECRET/);
+  });
+
+  /** A JWKS endpoint on loopback answering `status` with `body`. */
+  async function jwksServer(status: number, body: unknown): Promise<{ url: string; server: Server }> {
+    const server = createServer((_req, res) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`, server };
+  }
+  const failures = async () => (await jwksFetchFailuresTotal().get()).values[0]?.value ?? 0;
+
+  it('counts a JWKS endpoint that fails as a fetch failure', async () => {
+    const { url, server } = await jwksServer(503, { error: 'down' });
+    try {
+      const before = await failures();
+      const resolve = createKeyResolver(auth({ algorithm: 'RS256', jwksUri: url }));
+      await expect(resolve({ alg: 'RS256', kid: 'k1' })).rejects.toBeInstanceOf(KeySourceUnavailable);
+      expect((await failures()) - before).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('does not count a token whose kid is not in a good JWKS', async () => {
+    const { url, server } = await jwksServer(200, { keys: [] });
+    try {
+      const before = await failures();
+      const resolve = createKeyResolver(auth({ algorithm: 'RS256', jwksUri: url }));
+      await expect(resolve({ alg: 'RS256', kid: 'k1' })).rejects.toBeInstanceOf(TokenRejected);
+      expect(await failures()).toBe(before);
+    } finally {
+      server.close();
+    }
   });
 });

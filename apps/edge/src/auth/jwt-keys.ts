@@ -1,6 +1,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet } from 'jose';
 import type { AuthConfig, JwtAlgorithm } from '@meridian/config';
+import { jwksFetchFailuresTotal } from '@meridian/observability';
 import { MAX_TOKEN_BYTES } from './bearer-token';
 import { KeySourceUnavailable, TokenRejected } from './token-errors';
 
@@ -94,6 +95,7 @@ export function createKeyResolver(auth: AuthConfig): KeyResolver {
           kid ? `no key ${kid.slice(0, 64)} in the JWKS` : `no single key for a token without kid`,
         );
       }
+      jwksFetchFailuresTotal().inc();
       throw new KeySourceUnavailable(`JWKS ${auth.jwksUri} unavailable: ${(err as Error).message}`, {
         cause: err,
       });

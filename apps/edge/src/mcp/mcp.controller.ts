@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Logger, Post, Req, Res } from '@nest
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyReply } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { cleanTraceHeaders, requestContext, traceIdOf } from '@meridian/observability';
+import { cleanTraceHeaders, mcpActiveStreams, requestContext, traceIdOf } from '@meridian/observability';
 import { Protect } from '../auth/auth-policy.decorator';
 import type { AuthenticatedRequest } from '../auth/edge-auth.guard';
 import { PrincipalResolver } from '../auth/principal.resolver';
@@ -46,7 +46,9 @@ export class McpController {
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     reply.hijack();
     reply.raw.setHeader('X-Request-Id', requestId);
-    reply.raw.on('close', () => {
+    mcpActiveStreams().inc();
+    reply.raw.once('close', () => {
+      mcpActiveStreams().dec();
       void transport.close();
       void server.close();
     });

@@ -121,12 +121,12 @@ export class ToolDispatcher {
               this.outgoing(tool, principal, instanceToPlain(args), meta.requestId),
               meta,
             );
-      mcpRequestsTotal().inc({ tool: label, status: 'success' });
+      mcpRequestsTotal().inc({ tool: label, status: 'success', error_type: '' });
       return result;
     } catch (err) {
-      mcpRequestsTotal().inc({ tool: label, status: 'error' });
       const error = this.toError(err, name);
       errorType = error.type;
+      mcpRequestsTotal().inc({ tool: label, status: 'error', error_type: error.type });
       markSpanError(error.type);
       // A service's own internal errors are reported by the service.
       if (error.type === ErrorType.Internal && !MeridianError.fromBody(err)) {

@@ -3,7 +3,13 @@ import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { CANCEL_GRACE_MS } from '../engines/engine';
 import { ConcurrencyGate } from '../limits/concurrency-gate';
 import { RunningCalls } from '../limits/running-calls';
-import { sqlActiveQueries, sqlQueuedQueries, sqlWorkerPaused } from './sql-metrics';
+import {
+  sqlActiveQueries,
+  sqlQueriesTotal,
+  sqlQueryDuration,
+  sqlQueuedQueries,
+  sqlWorkerPaused,
+} from './sql-metrics';
 
 /**
  * Publishes the worker's load as metrics and, on shutdown, drains it: no new work (the NATS server
@@ -19,6 +25,12 @@ export class SqlWorkerLifecycle implements BeforeApplicationShutdown {
     private readonly gate: ConcurrencyGate,
     private readonly calls: RunningCalls,
   ) {
+    // Exported from the start, before the first query.
+    sqlQueriesTotal();
+    sqlQueryDuration();
+    sqlActiveQueries();
+    sqlQueuedQueries();
+    sqlWorkerPaused();
     gate.onChange((s) => {
       sqlActiveQueries().set(s.running);
       sqlQueuedQueries().set(s.queued);
