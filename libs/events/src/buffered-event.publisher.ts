@@ -6,6 +6,7 @@ import {
   eventsDeliveryFailuresTotal,
   eventsDroppedTotal,
   eventsPublishedTotal,
+  DROP_REASONS,
   type DropReason,
 } from './events.metrics';
 import { buildDomainEvent, buildToolEvent, type DomainEventContext, type ToolCallRecord } from './tool-event';
@@ -58,7 +59,12 @@ export abstract class BufferedEventPublisher implements EventPublisher {
 
   protected constructor(protected readonly options: BufferOptions) {
     this.logger = new Logger(`Events(${options.source})`);
-    eventsDeliveryFailuresTotal().inc({ source: options.source }, 0);
+    // Every series exported at 0 from the start, so increase() sees the first drop.
+    const source = options.source;
+    eventsDeliveryFailuresTotal().inc({ source }, 0);
+    eventsPublishedTotal().inc({ source }, 0);
+    eventsBuffered().set({ source }, 0);
+    for (const reason of DROP_REASONS) eventsDroppedTotal().inc({ source, reason }, 0);
   }
 
   /** Hands a batch from the head of the buffer to the transport; resolves how many it accepted, in order. */

@@ -6,7 +6,8 @@ function getOrCreate<T extends Metric>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
 }
 
-export type DropReason = 'overflow' | 'shutdown' | 'rejected';
+export const DROP_REASONS = ['overflow', 'shutdown', 'rejected'] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
 
 export function eventsPublishedTotal(): Counter<'source'> {
   return getOrCreate(
