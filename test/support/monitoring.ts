@@ -107,3 +107,51 @@ export function anchorsOf(path: string): Set<string> {
       .map((l) => headingAnchor(l.replace(/^#+\s*/, ''))),
   );
 }
+
+/** The parts of a Grafana dashboard's JSON model the checks read. */
+export interface Dashboard {
+  uid: string;
+  title: string;
+  schemaVersion: number;
+  templating: {
+    list: { name: string; type: string; datasource?: unknown; query: { query: string } | string }[];
+  };
+  panels: {
+    id: number;
+    type: string;
+    title: string;
+    datasource?: unknown;
+    gridPos: { x: number; y: number; w: number; h: number };
+    targets?: { refId: string; expr: string; datasource?: unknown }[];
+  }[];
+}
+
+/**
+ * Grafana's variables replaced as Grafana would before it sends a query: the rate interval by a
+ * duration, `$job` (multi-value, All) by its all-value regex.
+ */
+export function substituteVariables(expr: string): string {
+  const out = expr
+    .replace(/\$__rate_interval|\$\{__rate_interval\}/g, '2m')
+    .replace(/\$__interval|\$\{__interval\}/g, '30s')
+    .replace(/\$__range|\$\{__range\}/g, '6h')
+    .replace(/\$job|\$\{job\}/g, 'meridian.*');
+  if (/\$(?![1-9])/.test(out)) throw new Error(`a variable left in: ${out}`);
+  return out;
+}
+
+/** Every PromQL query of a dashboard (panel targets, and the series of label_values() variables), substituted. */
+export function dashboardQueries(dashboard: Dashboard): { name: string; expr: string }[] {
+  const targets = dashboard.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ name: `panel_${p.id}_${t.refId}`, expr: substituteVariables(t.expr) })),
+  );
+  const variables = dashboard.templating.list
+    .filter((v) => v.type === 'query')
+    .map((v) => {
+      const query = typeof v.query === 'string' ? v.query : v.query.query;
+      const series = /^label_values\((.+),\s*\w+\)$/.exec(query)?.[1];
+      if (!series) throw new Error(`variable ${v.name}: only label_values(series, label) is understood`);
+      return { name: `variable_${v.name}`, expr: substituteVariables(series) };
+    });
+  return [...targets, ...variables];
+}
