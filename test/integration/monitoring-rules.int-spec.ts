@@ -115,6 +115,20 @@ describe('Prometheus alert rules (deploy/prometheus)', () => {
     }
   });
 
+  it("are listed, every one, in the README's Monitoring table", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Monitoring'),
+      readme.indexOf('\n## ', readme.indexOf('## Monitoring') + 1),
+    );
+    const listed = [...section.matchAll(/^\| `(Meridian\w+)`/gm)].map((m) => m[1]);
+    expect(listed.sort()).toEqual(
+      alerts(ruleGroups())
+        .map((r) => r.alert!)
+        .sort(),
+    );
+  });
+
   it('count only server-side error types in the error ratio', () => {
     const ratio = alerts(ruleGroups()).find((r) => r.alert === 'MeridianHighErrorRatio')!;
     const types = /error_type=~"([^"]+)"/.exec(ratio.expr)![1].split('|').sort();
