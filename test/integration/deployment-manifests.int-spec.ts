@@ -1,13 +1,18 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, posix, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import dockerignore from '@balena/dockerignore';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { assertEdgeSecurity } from '../../apps/edge/src/edge.bootstrap';
-import { isLoopbackHost, knownVariables, loadConfig, type MeridianConfig } from '@meridian/config';
-import { SERVICE_NAMES, type BackendService, type ServiceName } from '@meridian/contracts';
+import { isLoopbackHost } from '@meridian/config';
+import { SERVICE_NAMES, type BackendService } from '@meridian/contracts';
 import { DEFAULT_METRICS_PORTS } from '@meridian/messaging';
+import {
+  accepted,
+  expectValidConfig,
+  yamlFiles,
+  type Container,
+  type PodTemplate,
+} from '../support/k8s-objects';
 
 /**
  * The container image, docker-compose.yml and the Kubernetes manifests cannot be run here, so
@@ -23,56 +28,6 @@ const BACKEND = SERVICE_NAMES.filter((s): s is BackendService => s !== 'edge');
 
 // ---- minimal shapes of what the files hold ---------------------------------------------------
 
-type Port = number | string;
-interface Probe {
-  httpGet?: { path: string; port: Port };
-  tcpSocket?: { port: Port };
-}
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: unknown;
-}
-interface SecurityContext {
-  runAsNonRoot?: boolean;
-  runAsUser?: number;
-  readOnlyRootFilesystem?: boolean;
-  allowPrivilegeEscalation?: boolean;
-  capabilities?: { drop?: string[]; add?: string[] };
-  seccompProfile?: { type: string };
-}
-interface Container {
-  name: string;
-  image: string;
-  command?: string[];
-  args?: string[];
-  env?: EnvVar[];
-  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-  ports?: { name?: string; containerPort: number }[];
-  startupProbe?: Probe;
-  readinessProbe?: Probe;
-  livenessProbe?: Probe;
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: SecurityContext;
-  volumeMounts?: { name: string; mountPath: string }[];
-}
-interface Volume {
-  name: string;
-  secret?: { secretName: string; items?: { key: string; path: string }[] };
-  configMap?: { name: string };
-  emptyDir?: unknown;
-}
-interface PodSpec {
-  containers: Container[];
-  volumes?: Volume[];
-  securityContext?: SecurityContext;
-  enableServiceLinks?: boolean;
-  automountServiceAccountToken?: boolean;
-}
-interface PodTemplate {
-  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: PodSpec;
-}
 interface Manifest {
   apiVersion: string;
   kind: string;
@@ -98,14 +53,6 @@ interface ComposeService {
 
 // ---- loading --------------------------------------------------------------------------------
 
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return yamlFiles(path);
-    return /\.ya?ml$/.test(e.name) ? [path] : [];
-  });
-}
-
 function loadDocuments(path: string): Manifest[] {
   const docs = parseAllDocuments(readFileSync(path, 'utf8'));
   for (const doc of docs) {
@@ -118,18 +65,9 @@ function loadDocuments(path: string): Manifest[] {
 // monitoring-rules.int-spec.ts.
 const k8sFiles = yamlFiles(K8S).filter((f) => !relative(K8S, f).startsWith('monitoring'));
 const byFile = new Map(k8sFiles.map((f) => [relative(K8S, f).split('\\').join('/'), loadDocuments(f)]));
-const kustomization = byFile.get('kustomization.yaml')![0] as unknown as {
-  namespace: string;
-  resources: string[];
-  configMapGenerator?: { name: string; files: string[] }[];
-  images?: { name: string; newName?: string; newTag?: string }[];
-};
-/** What `kubectl apply -k k8s` creates (example files are not in it). */
-const applied = kustomization.resources.flatMap((r) => byFile.get(r) ?? []);
+/** The Kubernetes manifests; k8s-manifests.int-spec.ts checks them, this file their image. */
 const allManifests = [...byFile.entries()].filter(([f]) => f !== 'kustomization.yaml').flatMap(([, m]) => m);
 
-const find = (kind: string, name: string, from = applied): Manifest | undefined =>
-  from.find((m) => m.kind === kind && m.metadata.name === name);
 const podTemplate = (m: Manifest): PodTemplate => (m.spec as { template: PodTemplate }).template;
 const workloads = allManifests.filter((m) => m.kind === 'Deployment' || m.kind === 'Job');
 const isMeridian = (c: Container) => c.image.split(':')[0] === IMAGE;
@@ -161,69 +99,6 @@ const finalStage = instructions.slice(instructions.map((i) => i.op).lastIndexOf(
 
 // ---- helpers --------------------------------------------------------------------------------
 
-const known = new Set(knownVariables());
-/** A name the configuration accepts: a known setting, its `<NAME>_FILE` form, or NODE_ENV. */
-function accepted(name: string): boolean {
-  if (name === 'NODE_ENV' || known.has(name)) return true;
-  return name.endsWith('_FILE') && known.has(name.slice(0, -'_FILE'.length));
-}
-
-function resolvePort(container: Container, port: Port): number {
-  if (typeof port === 'number') return port;
-  const own = container.ports?.find((p) => p.name === port);
-  expect(
-    own,
-    `${container.name}: probe names port "${port}" that the container does not declare`,
-  ).toBeDefined();
-  return own!.containerPort;
-}
-
-function podPortNamed(pod: PodSpec, name: string): number | undefined {
-  return pod.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === name)?.containerPort;
-}
-
-const tmp = mkdtempSync(join(tmpdir(), 'meridian-manifests-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const secretExample = find('Secret', 'meridian-secrets', byFile.get('secret.example.yaml'))!;
-
-/**
- * The environment a container of this pod starts with (ConfigMaps by envFrom, then env), with
- * every `<NAME>_FILE` pointed at a copy of the example Secret's value after checking that the
- * pod really mounts that key at that path.
- */
-function containerEnv(pod: PodSpec, container: Container): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const from of container.envFrom ?? []) {
-    expect(from.secretRef, `${container.name}: secrets come in as files, not envFrom`).toBeUndefined();
-    const cm = find('ConfigMap', from.configMapRef!.name);
-    expect(cm, `${container.name}: ConfigMap ${from.configMapRef!.name} is not applied`).toBeDefined();
-    Object.assign(env, cm!.data);
-  }
-  for (const v of container.env ?? []) {
-    expect(v.value, `${container.name}: ${v.name} has a literal value`).toBeTypeOf('string');
-    env[v.name] = v.value!;
-  }
-  for (const [name, path] of Object.entries(env)) {
-    if (!name.endsWith('_FILE')) continue;
-    const mount = container.volumeMounts?.find((m) => path.startsWith(`${m.mountPath}/`));
-    expect(mount, `${container.name}: ${name}=${path} is not under a mounted volume`).toBeDefined();
-    const volume = pod.volumes?.find((v) => v.name === mount!.name);
-    expect(volume?.secret?.secretName, `${container.name}: ${path} is not from meridian-secrets`).toBe(
-      'meridian-secrets',
-    );
-    const file = posix.relative(mount!.mountPath, path);
-    const item = volume!.secret!.items?.find((i) => i.path === file);
-    const key = item ? item.key : file;
-    expect(volume!.secret!.items === undefined || item !== undefined, `${path} is not projected`).toBe(true);
-    expect(secretExample.stringData?.[key], `the Secret has no key ${key}`).toBeTypeOf('string');
-    const copy = join(tmp, `${container.name}-${key}`);
-    writeFileSync(copy, secretExample.stringData![key]);
-    env[name] = copy;
-  }
-  return env;
-}
-
 function interpolate(value: string, vars: Record<string, string | undefined>): string {
   return value.replace(
     /\$\{([A-Za-z0-9_]+)(?:(:?[-?])([^}]*))?\}/g,
@@ -254,14 +129,6 @@ function composeEnv(
 const asArray = (v: string[] | string | undefined): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v];
 const COMPOSE_VARS = { SECRET_KEY: 'compose-test-secret-key-0123456789' };
-
-function expectValidConfig(where: string, env: Record<string, string>): MeridianConfig {
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    throw new Error(`${where}: ${(err as Error).message}`);
-  }
-}
 
 // ---- the suite ------------------------------------------------------------------------------
 
@@ -482,340 +349,5 @@ describe('docker-compose.yml', () => {
   it('scales catalog and sql to two replicas each', () => {
     expect(compose.services.catalog.deploy?.replicas).toBe(2);
     expect(compose.services.sql.deploy?.replicas).toBe(2);
-  });
-});
-
-describe('Kubernetes manifests', () => {
-  it('parse, and every namespaced object lives in the meridian namespace', () => {
-    expect(k8sFiles.length).toBeGreaterThan(5);
-    expect(kustomization.namespace).toBe('meridian');
-    for (const m of allManifests) {
-      expect(m.apiVersion && m.kind && m.metadata?.name, JSON.stringify(m).slice(0, 80)).toBeTruthy();
-      if (m.kind !== 'Namespace')
-        expect(m.metadata.namespace, `${m.kind}/${m.metadata.name}`).toBe('meridian');
-    }
-    expect(find('Namespace', 'meridian')).toBeDefined();
-  });
-
-  it('kustomization lists files that exist, every manifest but the examples', () => {
-    for (const r of kustomization.resources) expect(existsSync(join(K8S, r)), r).toBe(true);
-    for (const gen of kustomization.configMapGenerator ?? []) {
-      for (const f of gen.files) expect(existsSync(join(K8S, f.split('=').at(-1)!)), f).toBe(true);
-    }
-    const yamls = [...byFile.keys()].filter((f) => f !== 'kustomization.yaml');
-    expect(yamls.filter((f) => !f.includes('.example.')).sort()).toEqual([...kustomization.resources].sort());
-    expect(kustomization.resources.filter((r) => r.includes('.example.'))).toEqual([]);
-    expect(kustomization.images?.map((i) => i.name)).toContain(IMAGE);
-  });
-
-  it('keeps secrets out of the ConfigMap; the Secret template holds SECRET_KEY, the database URL and the NATS passwords', () => {
-    const config = find('ConfigMap', 'meridian-config')!;
-    expect(Object.keys(config.data!)).not.toContain('SECRET_KEY');
-    expect(Object.keys(config.data!)).not.toContain('SQLALCHEMY_DATABASE_URI');
-    expect(Object.keys(config.data!).filter((k) => k.startsWith('NATS_') && k !== 'NATS_URL')).toEqual([
-      'NATS_REQUEST_TIMEOUT_MS',
-    ]);
-    const natsPasswords = SERVICE_NAMES.map((n) => natsUsers.get(n)!);
-    expect(Object.keys(secretExample.stringData!).sort()).toEqual(
-      ['SECRET_KEY', 'SQLALCHEMY_DATABASE_URI', ...natsPasswords].sort(),
-    );
-    expect(secretExample.stringData!.SECRET_KEY.length).toBeGreaterThanOrEqual(16);
-    expect(applied.filter((m) => m.kind === 'Secret')).toEqual([]);
-  });
-
-  it('runs every service from the Meridian image with `serve <name>`, behind a Service', () => {
-    for (const name of SERVICE_NAMES) {
-      const deployment = find('Deployment', `meridian-${name}`);
-      expect(deployment, `Deployment meridian-${name}`).toBeDefined();
-      const pod = podTemplate(deployment!);
-      const main = pod.spec.containers.filter(isMeridian);
-      expect(main.map((c) => c.name)).toEqual([name]);
-      expect([...(main[0].command ?? []), ...(main[0].args ?? [])]).toEqual(['serve', name]);
-
-      const service = find('Service', `meridian-${name}`);
-      expect(service, `Service meridian-${name}`).toBeDefined();
-      const selector = (service!.spec as { selector: Record<string, string> }).selector;
-      expect(pod.metadata.labels).toMatchObject(selector);
-      const matching = SERVICE_NAMES.filter((n) =>
-        Object.entries(selector).every(
-          ([k, v]) => podTemplate(find('Deployment', `meridian-${n}`)!).metadata.labels?.[k] === v,
-        ),
-      );
-      expect(matching, `Service meridian-${name} selects only its pods`).toEqual([name]);
-      for (const p of (service!.spec as { ports: { targetPort: Port }[] }).ports) {
-        const target = typeof p.targetPort === 'number' ? p.targetPort : podPortNamed(pod.spec, p.targetPort);
-        expect(target, `Service meridian-${name} targets a declared port`).toBeDefined();
-      }
-    }
-  });
-
-  it('migrates with `db upgrade` in a Job', () => {
-    const job = applied.find((m) => m.kind === 'Job')!;
-    const c = podTemplate(job).spec.containers[0];
-    expect(isMeridian(c)).toBe(true);
-    expect([...(c.command ?? []), ...(c.args ?? [])]).toEqual(['db', 'upgrade']);
-  });
-
-  it('uses only settings the configuration accepts, with valid values, and no service links', () => {
-    for (const cm of allManifests.filter((m) => m.kind === 'ConfigMap')) {
-      for (const key of Object.keys(cm.data ?? {}))
-        expect(accepted(key), `${cm.metadata.name}: ${key}`).toBe(true);
-    }
-    for (const w of workloads) {
-      const pod = podTemplate(w).spec;
-      // A Service named meridian-x would otherwise inject MERIDIAN_X_SERVICE_HOST and friends.
-      expect(pod.enableServiceLinks, `${w.metadata.name}: enableServiceLinks`).toBe(false);
-      for (const c of pod.containers.filter(isMeridian)) {
-        const env = containerEnv(pod, c);
-        for (const key of Object.keys(env))
-          expect(accepted(key), `${w.metadata.name}/${c.name}: ${key}`).toBe(true);
-        const config = expectValidConfig(`${w.metadata.name}/${c.name}`, env);
-        expect(config.databaseUrl, `${w.metadata.name}: database URL`).toBeDefined();
-        expect(config.natsServers.length > 0 || w.kind === 'Job', `${w.metadata.name}: NATS_URL`).toBe(true);
-      }
-    }
-  });
-
-  it('connects each service to NATS as its own user, with that user’s password from the Secret', () => {
-    for (const name of SERVICE_NAMES) {
-      const pod = podTemplate(find('Deployment', `meridian-${name}`)!);
-      const c = pod.spec.containers.find(isMeridian)!;
-      const config = expectValidConfig(name, containerEnv(pod.spec, c));
-      expect(config.natsAuth.user, name).toBe(name);
-      const variable = natsUsers.get(name);
-      expect(variable, `${name} is a user of nats-server.conf`).toBeDefined();
-      expect(config.natsAuth.password, name).toBe(secretExample.stringData![variable!]);
-      // Only its own password is projected into the pod.
-      const items = pod.spec.volumes?.flatMap((v) => v.secret?.items ?? []).map((i) => i.key) ?? [];
-      expect(
-        items.filter((k) => k.startsWith('NATS_')),
-        name,
-      ).toEqual([variable]);
-    }
-  });
-
-  it('probes each backend service on /ready and /health at the port it listens on', () => {
-    for (const name of BACKEND) {
-      const deployment = find('Deployment', `meridian-${name}`)!;
-      const pod = podTemplate(deployment);
-      const c = pod.spec.containers.find(isMeridian)!;
-      const config = expectValidConfig(name, containerEnv(pod.spec, c));
-      const port = config.metricsPort || DEFAULT_METRICS_PORTS[name];
-      expect(port, name).toBe(DEFAULT_METRICS_PORTS[name]);
-      expect(config.metricsHost, `${name}: METRICS_HOST must let the kubelet in`).toBe('0.0.0.0');
-      expect(config.secretKey, `${name}: SECRET_KEY`).toBeDefined();
-
-      expect(c.readinessProbe?.httpGet?.path).toBe('/ready');
-      expect(c.livenessProbe?.httpGet?.path).toBe('/health');
-      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
-        if (probe) expect(resolvePort(c, probe.httpGet!.port), name).toBe(port);
-      }
-      expect(podPortNamed(pod.spec, 'metrics')).toBe(port);
-      expect(pod.metadata.annotations).toMatchObject({
-        'prometheus.io/scrape': 'true',
-        'prometheus.io/port': String(port),
-        'prometheus.io/path': '/metrics',
-      });
-    }
-  });
-
-  describe('edge', () => {
-    const deployment = find('Deployment', 'meridian-edge')!;
-    const pod = podTemplate(deployment);
-    const edge = pod.spec.containers.find(isMeridian)!;
-    const proxy = pod.spec.containers.find((c) => c !== edge)!;
-    const generator = kustomization.configMapGenerator!.find((g) =>
-      pod.spec.volumes?.some((v) => v.configMap?.name === g.name),
-    )!;
-    const nginxConf = readFileSync(join(K8S, generator.files[0].split('=').at(-1)!), 'utf8');
-    const servers = nginxConf.split(/\n\s*server\s*\{/).slice(1);
-    const serverListening = (re: RegExp) => servers.find((s) => re.test(s));
-
-    it('binds the edge to loopback with token authentication, for the public name', () => {
-      const config = expectValidConfig('edge', containerEnv(pod.spec, edge));
-      expect(isLoopbackHost(config.host)).toBe(true);
-      expect(config.devUsername).toBeUndefined();
-      expect(config.auth.enabled).toBe(true);
-      expect(config.auth.issuer).toMatch(/^https:\/\//);
-      expect(config.auth.audience).toEqual([`${config.serviceUrl}/mcp`]);
-      expect(config.auth.jwksUri).toMatch(/^https:\/\//);
-      // The edge's own start-up checks accept it (identity, bind, SECRET_KEY).
-      expect(() =>
-        assertEdgeSecurity({ ...config, secretKey: config.secretKey ?? 'x'.repeat(32) }),
-      ).not.toThrow();
-      expect(containerEnv(pod.spec, edge).SECRET_KEY_FILE).toBeDefined();
-      expect(config.serviceUrl).toBe('https://meridian.example.com');
-      expect(config.allowedHosts).toContain('meridian.example.com');
-      expect(config.proxyFix).toBe(true);
-      expect(edge.ports ?? []).toEqual([]);
-      const upstream = /upstream\s+(\S+)\s*\{[^}]*server\s+([\d.]+):(\d+)/.exec(nginxConf)!;
-      expect(upstream[2]).toBe('127.0.0.1');
-      expect(Number(upstream[3])).toBe(config.port);
-    });
-
-    it('terminates TLS on 8443 with meridian-edge-tls and streams SSE through', () => {
-      expect(proxy.image).toBe('nginx:1.27-alpine');
-      const args = [...(proxy.command ?? []), ...(proxy.args ?? [])];
-      const confMount = proxy.volumeMounts!.find(
-        (m) => pod.spec.volumes!.find((v) => v.name === m.name)?.configMap?.name === generator.name,
-      )!;
-      expect(args).toContain(`${confMount.mountPath}/${generator.files[0].split('=')[0]}`);
-
-      const https = serverListening(/listen\s+8443\s+ssl;/)!;
-      expect(https).toBeDefined();
-      const tlsVolume = pod.spec.volumes!.find((v) => v.secret?.secretName === 'meridian-edge-tls')!;
-      const tlsMount = proxy.volumeMounts!.find((m) => m.name === tlsVolume.name)!;
-      expect(https).toContain(`ssl_certificate ${tlsMount.mountPath}/tls.crt;`);
-      expect(https).toContain(`ssl_certificate_key ${tlsMount.mountPath}/tls.key;`);
-      for (const directive of [
-        'proxy_buffering off;',
-        'proxy_set_header Host $host;',
-        // Set to the client's address, never appended to what the client sent.
-        'proxy_set_header X-Forwarded-For $remote_addr;',
-        'proxy_set_header X-Forwarded-Proto $scheme;',
-        'proxy_set_header X-Forwarded-Host $host;',
-      ]) {
-        expect(https).toContain(directive);
-      }
-      const readTimeout = /proxy_read_timeout\s+(\d+)([smh]?);/.exec(https)!;
-      const seconds =
-        Number(readTimeout[1]) * ({ h: 3600, m: 60, s: 1, '': 1 } as Record<string, number>)[readTimeout[2]];
-      expect(seconds).toBeGreaterThanOrEqual(600);
-      expect(https).not.toContain('$proxy_add_x_forwarded_for');
-
-      expect(podPortNamed(pod.spec, 'https')).toBe(8443);
-      const service = find('Service', 'meridian-edge')!;
-      expect((service.spec as { ports: { port: number; targetPort: Port }[] }).ports).toEqual([
-        expect.objectContaining({ port: 443, targetPort: 'https' }),
-      ]);
-      expect(find('Secret', 'meridian-edge-tls', allManifests)).toBeUndefined();
-    });
-
-    it('probes the edge through the proxy listener that forwards /ready and /health to it', () => {
-      expect(edge.readinessProbe?.httpGet?.path).toBe('/ready');
-      expect(edge.livenessProbe?.httpGet?.path).toBe('/health');
-      const port = edge.readinessProbe!.httpGet!.port;
-      expect(edge.livenessProbe!.httpGet!.port).toBe(port);
-      expect(proxy.ports?.some((p) => p.containerPort === port)).toBe(true);
-      const internal = serverListening(new RegExp(`listen\\s+${port};`))!;
-      expect(internal).toBeDefined();
-      for (const path of ['/ready', '/health', '/metrics']) {
-        expect(internal).toMatch(new RegExp(`location = ${path} \\{\\s*proxy_pass http://`));
-      }
-      expect(pod.metadata.annotations).toMatchObject({
-        'prometheus.io/scrape': 'true',
-        'prometheus.io/port': String(port),
-      });
-      expect(podPortNamed(pod.spec, 'metrics')).toBe(port);
-    });
-  });
-
-  it('gives every container resource requests and limits and a locked-down security context', () => {
-    for (const w of workloads) {
-      const spec = podTemplate(w).spec;
-      expect(spec.securityContext?.runAsNonRoot, w.metadata.name).toBe(true);
-      expect(spec.automountServiceAccountToken, w.metadata.name).toBe(false);
-      for (const c of spec.containers) {
-        const where = `${w.metadata.name}/${c.name}`;
-        expect(c.resources?.requests, where).toMatchObject({
-          cpu: expect.any(String),
-          memory: expect.any(String),
-        });
-        expect(c.resources?.limits, where).toMatchObject({
-          cpu: expect.any(String),
-          memory: expect.any(String),
-        });
-        const sc = c.securityContext ?? {};
-        expect(sc.runAsNonRoot ?? spec.securityContext?.runAsNonRoot, where).toBe(true);
-        expect(sc.readOnlyRootFilesystem, where).toBe(true);
-        expect(sc.allowPrivilegeEscalation, where).toBe(false);
-        expect(sc.capabilities?.drop, where).toContain('ALL');
-        expect(sc.capabilities?.add ?? [], where).toEqual([]);
-        expect((sc.seccompProfile ?? spec.securityContext?.seccompProfile)?.type, where).toBe(
-          'RuntimeDefault',
-        );
-        for (const m of c.volumeMounts ?? []) {
-          expect(
-            spec.volumes?.some((v) => v.name === m.name),
-            `${where}: volume ${m.name}`,
-          ).toBe(true);
-        }
-      }
-    }
-  });
-
-  it('autoscales sql and catalog, leaving their replica count to the autoscaler', () => {
-    const hpas = applied.filter((m) => m.kind === 'HorizontalPodAutoscaler');
-    for (const name of ['sql', 'catalog'] as ServiceName[]) {
-      const hpa = hpas.find(
-        (h) => (h.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === `meridian-${name}`,
-      );
-      expect(hpa, `HorizontalPodAutoscaler for ${name}`).toBeDefined();
-      expect(hpa!.apiVersion).toBe('autoscaling/v2');
-      const spec = hpa!.spec as { minReplicas: number; maxReplicas: number };
-      expect(spec.minReplicas).toBeGreaterThanOrEqual(2);
-      expect(spec.maxReplicas).toBeGreaterThan(spec.minReplicas);
-      const deployment = find('Deployment', `meridian-${name}`)!;
-      expect(deployment.spec!.replicas, `${name}: replicas belong to the autoscaler`).toBeUndefined();
-    }
-  });
-
-  it('admits only Prometheus from the monitoring namespace on metrics ports, and HTTPS to the edge', () => {
-    const policies = applied.filter((m) => m.kind === 'NetworkPolicy');
-    type Rule = {
-      from?: { namespaceSelector?: { matchLabels?: Record<string, string> }; podSelector?: unknown }[];
-      ports?: { port: Port }[];
-    };
-    type PolicySpec = {
-      podSelector: { matchLabels?: Record<string, string> };
-      policyTypes: string[];
-      ingress?: Rule[];
-    };
-    const specs = policies.map((p) => p.spec as PolicySpec);
-    expect(
-      specs.some(
-        (s) =>
-          Object.keys(s.podSelector.matchLabels ?? {}).length === 0 &&
-          s.policyTypes.includes('Ingress') &&
-          !s.ingress?.length,
-      ),
-      'a default-deny ingress policy',
-    ).toBe(true);
-
-    const deployments = applied.filter((m) => m.kind === 'Deployment');
-    for (const s of specs) {
-      const selected = deployments.filter((d) =>
-        Object.entries(s.podSelector.matchLabels ?? {}).every(
-          ([k, v]) => podTemplate(d).metadata.labels?.[k] === v,
-        ),
-      );
-      for (const rule of s.ingress ?? []) {
-        expect(rule.ports?.length, 'every rule names its ports').toBeGreaterThan(0);
-        for (const { port } of rule.ports!) {
-          if (port === 'metrics') {
-            expect(rule.from).toEqual([
-              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
-            ]);
-          } else {
-            expect(port).toBe('https');
-            expect(selected.map((d) => d.metadata.name)).toEqual(['meridian-edge']);
-          }
-          for (const d of selected)
-            expect(
-              podPortNamed(podTemplate(d).spec, String(port)),
-              `${d.metadata.name}: ${port}`,
-            ).toBeDefined();
-        }
-      }
-    }
-    for (const name of SERVICE_NAMES) {
-      const labels = podTemplate(find('Deployment', `meridian-${name}`)!).metadata.labels ?? {};
-      const metricsAllowed = specs.some(
-        (s) =>
-          Object.entries(s.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
-          (s.ingress ?? []).some((r) => r.ports?.some((p) => p.port === 'metrics')),
-      );
-      expect(metricsAllowed, `${name}: Prometheus can scrape it`).toBe(true);
-    }
   });
 });
