@@ -754,6 +754,16 @@ describe('Kubernetes manifests', () => {
       }
     });
 
+    it('lets sql run no more queries at once than its pools have connections', () => {
+      for (const [dir, objects] of deployments) {
+        // The pool settings size sql's pool to each analytics database as well.
+        const config = deploymentConfig(objects, 'meridian-sql');
+        expect(config.sql.workerConcurrency, dir).toBeLessThanOrEqual(
+          config.pool.size + config.pool.maxOverflow,
+        );
+      }
+    });
+
     it('is the table in k8s/README.md', () => {
       const readme = readFileSync(join(K8S, 'README.md'), 'utf8');
       const section = readme.slice(readme.indexOf('## Connection budget'));
