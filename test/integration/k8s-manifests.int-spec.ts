@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assertEdgeSecurity } from '../../apps/edge/src/edge.bootstrap';
 import { CANCEL_GRACE_MS } from '../../apps/sql/src/engines/engine';
@@ -26,6 +27,7 @@ import {
   type K8sObject,
   type Kustomization,
 } from '../support/kustomize';
+import { startOwnRedisServer } from '../support/redis-server';
 
 /**
  * The Kubernetes manifests cannot be applied here, so this suite renders every kustomization in
@@ -415,6 +417,29 @@ describe('Kubernetes manifests', () => {
         // Bounded: evicts instead of growing past its container's memory limit.
         expect(container.command).toEqual(expect.arrayContaining(['--maxmemory', '--maxmemory-policy']));
       }
+    }
+  });
+
+  it('runs Redis with settings redis-server accepts: nothing on disk, memory bounded below its limit', async () => {
+    const redis = podTemplate(find('Deployment', 'meridian-redis')!).spec.containers[0];
+    const [binary, ...args] = redis.command!;
+    expect(binary).toBe('redis-server');
+    const server = await startOwnRedisServer(args);
+    const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await client.connect();
+      const get = async (name: string) => ((await client.config('GET', name)) as string[])[1];
+      expect(await get('save')).toBe('');
+      expect(await get('appendonly')).toBe('no');
+      // Only keys with an expiry are evicted: the cache's version counters (no expiry) stay.
+      expect(await get('maxmemory-policy')).toBe('volatile-lru');
+      const maxmemory = Number(await get('maxmemory'));
+      const limit = /^(\d+)Mi$/.exec(redis.resources!.limits!.memory)!;
+      expect(maxmemory).toBeGreaterThan(0);
+      expect(maxmemory).toBeLessThan(Number(limit[1]) * 1024 * 1024 * 0.9);
+    } finally {
+      client.disconnect();
+      await server.stop();
     }
   });
 

@@ -20,9 +20,10 @@ export interface OwnRedisServer {
 
 /**
  * A redis-server of the test file's own on a spare loopback port (no persistence): tests that stop
- * Redis use one of these, never the shared server other files rely on.
+ * Redis use one of these, never the shared server other files rely on. `args` come after the
+ * defaults (and so override them).
  */
-export async function startOwnRedisServer(): Promise<OwnRedisServer> {
+export async function startOwnRedisServer(args: string[] = []): Promise<OwnRedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   let out = '';
@@ -41,6 +42,7 @@ export async function startOwnRedisServer(): Promise<OwnRedisServer> {
         'no',
         '--daemonize',
         'no',
+        ...args,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
