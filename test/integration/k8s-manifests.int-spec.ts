@@ -197,6 +197,22 @@ describe('Kubernetes manifests', () => {
     expect(find('Namespace', 'meridian')).toBeDefined();
   });
 
+  it('refuses to render a kustomization feature it does not implement, rather than render it wrong', () => {
+    const dir = mkdtempSync(join(tmp, 'kustomization-'));
+    const write = (file: string, text: string) => writeFileSync(join(dir, file), text);
+    write('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+    const head = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [cm.yaml]\n';
+    write('kustomization.yaml', `${head}commonLabels: {a: b}\n`);
+    expect(() => kustomizeBuild(dir)).toThrow(/commonLabels not supported/);
+    write('patch.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {k: v}\n');
+    write('kustomization.yaml', `${head}patches: [{path: patch.yaml}]\n`);
+    expect(() => kustomizeBuild(dir)).toThrow(/only `\$patch: delete` patches/);
+    write('patch.yaml', '$patch: delete\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n');
+    expect(() => kustomizeBuild(dir)).toThrow(/ConfigMap\/b, which is not there/);
+    write('patch.yaml', '$patch: delete\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n');
+    expect(kustomizeBuild(dir)).toEqual([]);
+  });
+
   it('holds no stray files: each YAML is a kustomization, a resource or patch of one, or an example', () => {
     const used = new Set<string>();
     for (const [dir, k] of kustomizations) {
