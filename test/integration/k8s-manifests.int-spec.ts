@@ -543,7 +543,7 @@ describe('Kubernetes manifests', () => {
       )!;
       expect(args).toContain(`${confMount.mountPath}/${confFile.split('=')[0]}`);
 
-      const https = serverListening(/listen\s+8443\s+ssl;/)!;
+      const https = serverListening(/listen\s+8443\s+ssl\s+http2;/)!;
       expect(https).toBeDefined();
       const tlsVolume = pod.spec.volumes!.find((v) => v.secret?.secretName === 'meridian-edge-tls')!;
       const tlsMount = proxy.volumeMounts!.find((m) => m.name === tlsVolume.name)!;
