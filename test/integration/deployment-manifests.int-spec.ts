@@ -13,6 +13,7 @@ import {
   type Container,
   type PodTemplate,
 } from '../support/k8s-objects';
+import { composeEnv } from '../support/compose';
 
 /**
  * The container image, docker-compose.yml and the Kubernetes manifests cannot be run here, so
@@ -98,33 +99,6 @@ const instructions = dockerfile
 const finalStage = instructions.slice(instructions.map((i) => i.op).lastIndexOf('FROM'));
 
 // ---- helpers --------------------------------------------------------------------------------
-
-function interpolate(value: string, vars: Record<string, string | undefined>): string {
-  return value.replace(
-    /\$\{([A-Za-z0-9_]+)(?:(:?[-?])([^}]*))?\}/g,
-    (_m, name: string, op?: string, arg = '') => {
-      const v = vars[name];
-      if (op === ':-') return v ? v : arg;
-      if (op === '-') return v ?? arg;
-      if (op === ':?' || op === '?') {
-        if (!v) throw new Error(`${name}: ${arg}`);
-        return v;
-      }
-      return v ?? '';
-    },
-  );
-}
-
-function composeEnv(
-  service: ComposeService,
-  vars: Record<string, string | undefined>,
-): Record<string, string> {
-  const raw = service.environment ?? {};
-  const pairs = Array.isArray(raw)
-    ? raw.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const)
-    : Object.entries(raw).map(([k, v]) => [k, String(v ?? '')] as const);
-  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v, vars)]));
-}
 
 const asArray = (v: string[] | string | undefined): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v];
