@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import {
   APACHE_BIN,
   APACHE_MODULES,
   APACHE_SITE,
+  installCertificate,
   makeCertificate,
   nginxTest,
   NGINX_SITE,
@@ -39,9 +40,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** A folder laid out like /etc/nginx: tls/meridian.crt and tls/meridian.key, as the site file expects. */
 function nginxDir(name: string): string {
   const dir = join(tmp, name);
-  mkdirSync(join(dir, 'tls'), { recursive: true });
-  copyFileSync(cert.certFile, join(dir, 'tls/meridian.crt'));
-  copyFileSync(cert.keyFile, join(dir, 'tls/meridian.key'));
+  installCertificate(cert, dir);
   return dir;
 }
 

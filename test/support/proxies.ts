@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './processes';
 
@@ -73,6 +73,13 @@ export function makeCertificate(dir: string): TestCertificate {
     f('server.crt'),
   );
   return { caFile: f('ca.crt'), certFile: f('server.crt'), keyFile: f('server.key') };
+}
+
+/** The certificate where deploy/nginx/meridian.conf looks for it: tls/meridian.crt and .key under `dir`. */
+export function installCertificate(cert: TestCertificate, dir: string): void {
+  mkdirSync(join(dir, 'tls'), { recursive: true });
+  copyFileSync(cert.certFile, join(dir, 'tls/meridian.crt'));
+  copyFileSync(cert.keyFile, join(dir, 'tls/meridian.key'));
 }
 
 export interface CheckResult {

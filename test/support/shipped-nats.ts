@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { startOwnNatsServer, type NatsServerOptions, type OwnNatsServer } from './nats-server';
-import { ROOT } from './processes';
+import { freePort, ROOT, startProcess, type ManagedProcess } from './processes';
 
 /** The NATS configuration the deployment ships (docker-compose.yml, k8s/). */
 export const SHIPPED_NATS_CONF = join(ROOT, 'deploy/nats/nats-server.conf');
@@ -32,4 +32,18 @@ export function startShippedNatsServer(opts: Omit<NatsServerOptions, 'env'> = {}
 /** The settings a Meridian process of `user`'s service connects with. */
 export function natsEnvFor(user: NatsUser): Record<string, string> {
   return { NATS_USER: user, NATS_PASSWORD: NATS_USERS[user] };
+}
+
+/** A backend service's process as the deployment runs it: its own NATS user, health on a spare port. */
+export async function startServiceProcess(
+  service: Exclude<NatsUser, 'edge' | 'events-reader'>,
+  env: Record<string, string>,
+): Promise<{ proc: ManagedProcess; readyUrl: string }> {
+  const port = await freePort();
+  const proc = startProcess(service, `dist/apps/${service}/src/main.js`, [], {
+    ...env,
+    ...natsEnvFor(service),
+    METRICS_PORT: String(port),
+  });
+  return { proc, readyUrl: `http://127.0.0.1:${port}/ready` };
 }
