@@ -62,7 +62,7 @@ const PROD_VARS: ComposeVars = {
   MCP_SERVICE_URL: 'https://meridian.example.com',
   MCP_JWT_ISSUER: 'https://login.example.com/',
   MCP_JWKS_URI: 'https://login.example.com/.well-known/jwks.json',
-  MERIDIAN_TLS_DIR: '/srv/meridian/tls',
+  PROXY_TLS_DIR: '/srv/meridian/tls',
   ...Object.fromEntries([...natsUsers.values()].map((v) => [v, `${v.toLowerCase()}-chosen`])),
 };
 const DEV_VARS: ComposeVars = { SECRET_KEY: 'compose-test-secret-key-0123456789' };
@@ -153,7 +153,7 @@ describe('docker-compose.prod.yml', () => {
       'MCP_SERVICE_URL',
       'MCP_JWT_ISSUER',
       'MCP_JWKS_URI',
-      'MERIDIAN_TLS_DIR',
+      'PROXY_TLS_DIR',
       ...natsUsers.values(),
     ];
     expect(natsUsers.size).toBe(6);
@@ -245,7 +245,7 @@ describe('docker-compose.prod.yml', () => {
     expect(proxy.image).toMatch(/^nginx:/);
     const mounts = new Map(proxy.volumes!.map((v) => [v.split(':')[1], v.split(':')[0]]));
     expect(mounts.get('/etc/nginx/conf.d/default.conf')).toBe('./deploy/nginx/meridian.conf');
-    expect(mounts.get('/etc/nginx/tls')).toBe(PROD_VARS.MERIDIAN_TLS_DIR);
+    expect(mounts.get('/etc/nginx/tls')).toBe(PROD_VARS.PROXY_TLS_DIR);
     const upstreamFile = mounts.get('/etc/nginx/conf.d/meridian-upstream.conf')!;
     const upstream = readFileSync(join(ROOT, upstreamFile), 'utf8');
     const servers = [...upstream.matchAll(/^\s*server\s+([\d.]+):(\d+)/gm)].map((m) => `${m[1]}:${m[2]}`);
