@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { callOk } from '../support/mcp-client';
 import type { OwnNatsServer } from '../support/nats-server';
-import { until } from '../support/polling';
 import { freePort, startProcess, waitForReady, type ManagedProcess } from '../support/processes';
 import {
   installCertificate,
   makeCertificate,
   NGINX_BIN,
-  NGINX_SITE,
+  nginxSiteOnPorts,
+  startProxyServer,
   writeNginxMain,
+  type RunningProxy,
 } from '../support/proxies';
 import { REDIS_TEST_URL, testKeyPrefix } from '../support/redis-server';
 import { natsEnvFor, startServiceProcess, startShippedNatsServer } from '../support/shipped-nats';
@@ -46,8 +46,7 @@ describe('nginx with TLS in front of two edges', () => {
   let nats: OwnNatsServer;
   const processes: ManagedProcess[] = [];
   const edges: { proc: ManagedProcess; url: string }[] = [];
-  let nginx: ChildProcess | undefined;
-  let nginxOutput = '';
+  let nginx: RunningProxy | undefined;
   let httpsUrl = '';
   let httpPort = 0;
   let ca: Buffer;
@@ -92,14 +91,9 @@ describe('nginx with TLS in front of two edges', () => {
       edges.push({ proc, url: `http://127.0.0.1:${port}` });
     }
 
-    // The shipped site file as it is, but for its listening ports (loopback, spare ones).
     const httpsPort = await freePort();
     httpPort = await freePort();
-    const site = readFileSync(NGINX_SITE, 'utf8')
-      .replace(/^\s*listen \[::\]:\d+.*$/gm, '')
-      .replace(/listen 443 /g, `listen 127.0.0.1:${httpsPort} `)
-      .replace(/listen 80;/g, `listen 127.0.0.1:${httpPort};`);
-    expect(site).toContain(`listen 127.0.0.1:${httpsPort} ssl http2;`);
+    const site = nginxSiteOnPorts(httpsPort, httpPort);
     writeFileSync(join(dir, 'meridian.conf'), site);
     writeFileSync(
       join(dir, 'upstream.conf'),
@@ -112,34 +106,16 @@ describe('nginx with TLS in front of two edges', () => {
       waitForReady(catalog.readyUrl, catalog.proc),
       ...edges.map((e) => waitForReady(`${e.url}/ready`, e.proc)),
     ]);
-    nginx = spawn(NGINX_BIN, ['-c', conf, '-p', `${dir}/`, '-g', 'daemon off;'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    nginx.stdout?.on('data', (c: Buffer) => (nginxOutput += c.toString()));
-    nginx.stderr?.on('data', (c: Buffer) => (nginxOutput += c.toString()));
-    const probe = clientFrom('127.0.0.2');
-    const answered = await until(
-      async () => {
-        if (nginx!.exitCode !== null) return `nginx exited with ${nginx!.exitCode}: ${nginxOutput}`;
-        const res = await undiciFetch(`${httpsUrl}/health`, { dispatcher: probe.agent }).catch(
-          (err: Error) => err,
-        );
-        if (res instanceof Error) return `${res.message} ${nginxOutput}`;
-        await res.arrayBuffer();
-        return res.status;
-      },
-      (v) => v === 200 || (typeof v === 'string' && v.startsWith('nginx exited')),
-      20_000,
+    nginx = await startProxyServer(
+      NGINX_BIN,
+      ['-c', conf, '-p', `${dir}/`, '-g', 'daemon off;'],
+      `${httpsUrl}/health`,
+      clientFrom('127.0.0.2').agent,
     );
-    expect(answered).toBe(200);
   });
 
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((r) => nginx!.once('exit', r));
-      nginx.kill('SIGTERM');
-      await exited;
-    }
+    await nginx?.stop();
     await Promise.all(agents.map((a) => a.close()));
     await Promise.all([...processes, ...edges.map((e) => e.proc)].map((p) => p.stop()));
     await nats?.dispose();

@@ -7,7 +7,7 @@ import { loadConfig } from '@meridian/config';
 import { ROOT } from '../support/processes';
 import {
   APACHE_BIN,
-  APACHE_MODULES,
+  APACHE_QOS_LINES,
   APACHE_SITE,
   installCertificate,
   makeCertificate,
@@ -16,6 +16,7 @@ import {
   NGINX_UPSTREAM,
   NGINX_UPSTREAM_COMPOSE,
   writeNginxMain,
+  writeApacheMain,
   type TestCertificate,
 } from '../support/proxies';
 
@@ -157,39 +158,10 @@ describe('nginx', () => {
 });
 
 describe('Apache httpd', () => {
-  const modules = [
-    'mpm_event',
-    'authz_core',
-    'alias',
-    'headers',
-    'setenvif',
-    'socache_shmcb',
-    'ssl',
-    'http2',
-    'proxy',
-    'proxy_http',
-  ];
-
-  /** `apache2 -t` on a main file that loads exactly these modules and includes the site file. */
+  /** `apache2 -t` on a main file that loads exactly the site's modules and includes it. */
   function apacheTest(name: string, extra: string[]) {
     const dir = nginxDir(name);
-    const conf = join(dir, 'httpd.conf');
-    writeFileSync(
-      conf,
-      [
-        `ServerRoot "${dir}"`,
-        'ServerName localhost',
-        'Listen 127.0.0.1:80',
-        'Listen 127.0.0.1:443',
-        `PidFile "${dir}/httpd.pid"`,
-        `ErrorLog "${dir}/error.log"`,
-        `DefaultRuntimeDir "${dir}"`,
-        ...modules.map((m) => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`),
-        ...extra,
-        `Include ${APACHE_SITE}`,
-        '',
-      ].join('\n'),
-    );
+    const conf = writeApacheMain(dir, APACHE_SITE, [80, 443], extra);
     const res = spawnSync(APACHE_BIN, ['-t', '-f', conf], { encoding: 'utf8' });
     return {
       ok: res.status === 0,
@@ -198,11 +170,7 @@ describe('Apache httpd', () => {
   }
 
   it('accepts deploy/apache/meridian.conf with Debian’s mod_qos limiting requests per client', () => {
-    // Debian 12's mod_qos was built against the PCRE that apache2 no longer links: load it first.
-    const res = apacheTest('apache-qos', [
-      'LoadFile /usr/lib/x86_64-linux-gnu/libpcre.so.3',
-      `LoadModule qos_module ${APACHE_MODULES}/mod_qos.so`,
-    ]);
+    const res = apacheTest('apache-qos', APACHE_QOS_LINES);
     expect(res.output.trim()).toBe('Syntax OK');
     expect(res.ok).toBe(true);
   });

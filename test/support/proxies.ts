@@ -1,6 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Dispatcher } from 'undici';
+import { fetch } from 'undici';
+import { until } from './polling';
 import { ROOT } from './processes';
 
 export const NGINX_BIN = process.env.NGINX_BIN ?? 'nginx';
@@ -130,4 +133,116 @@ export function writeNginxMain(dir: string, includes: string[], extraHttp = ''):
     ].join('\n'),
   );
   return conf;
+}
+
+/** Modules deploy/apache/meridian.conf needs, as `a2enmod` would load them. */
+export const APACHE_MODULE_NAMES = [
+  'mpm_event',
+  'authz_core',
+  'alias',
+  'headers',
+  'setenvif',
+  'socache_shmcb',
+  'ssl',
+  'http2',
+  'proxy',
+  'proxy_http',
+];
+
+/**
+ * Debian 12's mod_qos was built against the PCRE library that its apache2 (2.4.71) no longer
+ * links: load that first, as the README tells operators to.
+ */
+export const APACHE_QOS_LINES = [
+  'LoadFile /usr/lib/x86_64-linux-gnu/libpcre.so.3',
+  `LoadModule qos_module ${APACHE_MODULES}/mod_qos.so`,
+];
+
+/**
+ * A main Apache configuration in `dir` (its ServerRoot, so the site's tls/meridian.crt resolves
+ * there) that loads exactly the site's modules plus `extra` lines and includes `site`.
+ */
+export function writeApacheMain(dir: string, site: string, listen: number[], extra: string[]): string {
+  const conf = join(dir, 'httpd.conf');
+  writeFileSync(
+    conf,
+    [
+      `ServerRoot "${dir}"`,
+      'ServerName localhost',
+      ...listen.map((port) => `Listen 127.0.0.1:${port}`),
+      `PidFile "${dir}/httpd.pid"`,
+      `ErrorLog "${dir}/error.log"`,
+      `DefaultRuntimeDir "${dir}"`,
+      'User nobody',
+      'Group nogroup',
+      ...APACHE_MODULE_NAMES.map((m) => `LoadModule ${m}_module ${APACHE_MODULES}/mod_${m}.so`),
+      ...extra,
+      `Include ${site}`,
+      '',
+    ].join('\n'),
+  );
+  return conf;
+}
+
+/** deploy/nginx/meridian.conf as it is but for its listening ports: loopback, spare ones, no IPv6. */
+export function nginxSiteOnPorts(httpsPort: number, httpPort: number): string {
+  const site = readFileSync(NGINX_SITE, 'utf8')
+    .replace(/^\s*listen \[::\]:\d+.*$/gm, '')
+    .replace(/listen 443 /g, `listen 127.0.0.1:${httpsPort} `)
+    .replace(/listen 80;/g, `listen 127.0.0.1:${httpPort};`);
+  if (!site.includes(`listen 127.0.0.1:${httpsPort} ssl http2;`)) throw new Error('no https listener found');
+  return site;
+}
+
+/** deploy/apache/meridian.conf as it is but for its ports and the edge's address. */
+export function apacheSiteOnPorts(httpsPort: number, httpPort: number, edgePort: number): string {
+  const site = readFileSync(APACHE_SITE, 'utf8')
+    .replace('<VirtualHost *:443>', `<VirtualHost *:${httpsPort}>`)
+    .replace('<VirtualHost *:80>', `<VirtualHost *:${httpPort}>`)
+    .replace(/127\.0\.0\.1:5008/g, `127.0.0.1:${edgePort}`);
+  if (!site.includes(`http://127.0.0.1:${edgePort}/mcp`)) throw new Error('no /mcp proxy found');
+  return site;
+}
+
+export interface RunningProxy {
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a proxy server in the foreground and waits until `healthUrl` answers 200 through it
+ * (fetched with `dispatcher`, which trusts the test CA); fails with the server's output otherwise.
+ */
+export async function startProxyServer(
+  command: string,
+  args: string[],
+  healthUrl: string,
+  dispatcher: Dispatcher,
+): Promise<RunningProxy> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const status = await until(
+    async () => {
+      if (child.exitCode !== null) return `${command} exited with ${child.exitCode}`;
+      const res = await fetch(healthUrl, { dispatcher }).catch((err: Error) => err);
+      if (res instanceof Error) return res.message;
+      await res.arrayBuffer();
+      return res.status;
+    },
+    (v) => v === 200 || String(v).includes(' exited with '),
+    20_000,
+  ).catch((err: Error) => err.message);
+  if (status !== 200) {
+    await stop();
+    throw new Error(`${command} did not serve ${healthUrl} (${status}):\n${output}`);
+  }
+  return { output: () => output, stop };
 }
