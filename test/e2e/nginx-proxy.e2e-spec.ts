@@ -210,7 +210,8 @@ describe('nginx with TLS in front of two edges', () => {
     expect(probes.filter((r) => r.status !== 200).map((r) => r.status)).toEqual([]);
 
     // GET /mcp: turned away by the edge at once (no tool runs), unless the proxy refuses it first.
-    const flooded = await burst('/mcp', 200);
+    // 400 requests against a burst of 40 at 20 a second: refusals unless they took 18 s.
+    const flooded = await burst('/mcp', 400);
     const refused = flooded.filter((r) => r.status === 429);
     expect(refused.length).toBeGreaterThan(0);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
