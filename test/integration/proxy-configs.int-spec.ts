@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@meridian/config';
+import { edgeFastifyOptions } from '../../apps/edge/src/http/http-hardening';
 import { ROOT } from '../support/processes';
 import {
   APACHE_BIN,
@@ -32,6 +33,8 @@ let cert: TestCertificate;
 
 /** The longest the edge waits for a tool call by default (SUPERSET_WEBSERVER_TIMEOUT). */
 const webserverTimeoutSeconds = loadConfig({}).webserverTimeoutMs / 1000;
+/** The largest request body the edge accepts. */
+const edgeBodyLimit = edgeFastifyOptions(loadConfig({}), undefined).bodyLimit!;
 
 beforeAll(() => {
   cert = makeCertificate(join(tmp, 'ca'));
@@ -146,6 +149,11 @@ describe('nginx', () => {
       expect(locations.filter(([, b]) => /proxy_read_timeout/.test(b))).toEqual([]);
     });
 
+    it('accepts request bodies as large as the edge does', () => {
+      const size = /client_max_body_size (\d+)m;/.exec(https!)!;
+      expect(Number(size[1]) * 1024 * 1024).toBe(edgeBodyLimit);
+    });
+
     it('limits requests per client address, but never /health or /ready', () => {
       expect(site).toMatch(/limit_req_zone \$binary_remote_addr zone=meridian_req:\d+m rate=\d+r\/s;/);
       expect(location('= /mcp')).toMatch(/limit_req zone=meridian_req /);
@@ -188,6 +196,7 @@ describe('Apache httpd', () => {
     for (const header of ['Strict-Transport-Security', 'X-Frame-Options', 'X-Content-Type-Options']) {
       expect(https).toMatch(new RegExp(`Header always set ${header} `));
     }
+    expect(Number(/LimitRequestBody (\d+)/.exec(https)![1])).toBe(edgeBodyLimit);
     expect(https).toMatch(/ProxyAddHeaders Off/);
     expect(https).toContain('RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}"');
     const mcp = /ProxyPass \/mcp (\S+)(.*)/.exec(https)!;
