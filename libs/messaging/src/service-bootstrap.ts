@@ -130,22 +130,42 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   app.enableShutdownHooks();
   const factory = optionalProvider<NatsServerFactory>(app, NATS_SERVER_FACTORY);
   const strategy = factory ? factory(natsServerOptions) : new MeridianNatsServer(natsServerOptions);
+  const readiness = app.get(ReadinessService);
+  if (strategy instanceof MeridianNatsServer) {
+    // Out of the queue group while any other check fails; NATS itself is not one of them: while
+    // it is away there is no group to leave, and nats.js rejoins on reconnect.
+    strategy.followReadiness(async () =>
+      (await readiness.report()).failed.filter((name) => !MEMBERSHIP_CHECKS.has(name)),
+    );
+  }
   const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices().catch((err: unknown) => {
     throw explainNatsFailure(err, config);
   });
   const nc = microservice.unwrap<NatsConnection>();
   assertPayloadFits(nc, config);
-  app.get(ReadinessService).add('nats', () => {
+  readiness.add('nats', () => {
     if (nc.isClosed()) throw new Error('connection closed');
-    // A service that may not hear its subjects is not ready, whatever else works.
-    const refused = strategy instanceof MeridianNatsServer ? strategy.refusedSubscriptions : [];
-    if (refused.length > 0) throw new Error(`subscription refused: ${refused.join(', ')}`);
+    if (strategy instanceof MeridianNatsServer) {
+      if (!strategy.connected) throw new Error('connection lost; reconnecting');
+      // A service that may not hear its subjects is not ready, whatever else works.
+      const refused = strategy.refusedSubscriptions;
+      if (refused.length > 0) throw new Error(`subscription refused: ${refused.join(', ')}`);
+    }
   });
+  if (strategy instanceof MeridianNatsServer) {
+    readiness.add('queue_group', () => {
+      const out = strategy.outOfQueueGroup;
+      if (out) throw new Error(`out of ${natsServerOptions.queue} until ready (${out.join(', ')})`);
+    });
+  }
   const port = config.metricsPort || DEFAULT_METRICS_PORTS[service];
   await app.listen(port, config.metricsHost);
   return { app, url: await app.getUrl(), close: () => app.close() };
 }
+
+/** Checks about the NATS connection and queue membership itself, not reasons to leave the group. */
+const MEMBERSHIP_CHECKS = new Set(['nats', 'queue_group']);
 
 function optionalProvider<T>(app: INestApplicationContext, token: symbol): T | undefined {
   // serviceCore() registers a null default, so the lookup never throws; a service's own
