@@ -154,27 +154,57 @@ describe('sql timeouts, cancellation, progress and draining (edge + worker over 
     }
   });
 
-  it('lets a stopping worker finish its running query before it exits', async () => {
+  it('drains a stopping worker: running queries answer, new work is refused, it exits 0 in time', async () => {
     const worker = c.workers[0];
     const rows = 15_000_000;
-    const call = c.rest(0, 'execute_sql', {
+    const finishing = c.rest(0, 'execute_sql', {
       database_id: c.examplesId,
       sql: `SELECT count(*) AS n FROM generate_series(1, ${rows}) g`,
       timeout: 20,
     });
+    // Runs into its own timeout while the worker drains: cancelled in PostgreSQL, a typed answer.
+    const m = marker();
+    const timingOut = c.rest(1, 'execute_sql', { database_id: c.examplesId, sql: endless(m), timeout: 4 });
     await until(
       () => worker.metric('sql_active_queries'),
-      (n) => n === 1,
+      (n) => n === 2,
       10_000,
     );
     const exited = new Promise<number | null>((resolve) =>
       worker.proc.child.once('exit', (code) => resolve(code)),
     );
+    const readyUrl = worker.metricsUrl.replace(/\/metrics$/, '/ready');
+    // Its drain budget: the longest query timeout (SQLLAB_TIMEOUT) plus the cancel grace.
+    const deadline = Date.now() + 30_000 + 2_000;
     worker.proc.child.kill('SIGTERM');
-    const answer = await call;
+
+    // Draining: out of the queue group (not ready), so a new call finds no worker at once.
+    const draining = await until(
+      async () => {
+        const res = await fetch(readyUrl);
+        return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
+      },
+      (r) => r.status === 503,
+      5_000,
+    );
+    expect(draining.body.checks.queue_group).toMatch(/\(stopping\)$/);
+    const refused = await c.rest(1, 'execute_sql', { database_id: c.examplesId, sql: 'SELECT 1 AS one' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ error_type: 'ServiceUnavailableError' });
+
+    const answer = await finishing;
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body.rows).toEqual([{ n: rows }]);
-    await exited;
+    const timedOut = await timingOut;
+    expect(timedOut.body).toMatchObject({ error_type: 'TimeoutError' });
+    expect(await stopped(m)).toBe(0);
+    const code = await Promise.race([
+      exited,
+      new Promise<string>((resolve) =>
+        setTimeout(() => resolve('still running'), deadline - Date.now()).unref(),
+      ),
+    ]);
+    expect(code).toBe(0);
     expect(worker.proc.output()).not.toMatch(/Cancelled queries still running/);
   });
 });

@@ -46,6 +46,11 @@ export class SqlWorkerServer extends MeridianNatsServer {
     await super.close();
   }
 
+  /** Draining at shutdown counts as stopping from the moment the gate closes. */
+  override get outOfQueueGroup(): string[] | undefined {
+    return this.gate.state.closing ? ['stopping'] : super.outOfQueueGroup;
+  }
+
   protected override wants(channel: string): boolean {
     if (channel === SQL_CANCEL_SUBJECT) return true;
     const state = this.gate.state;
