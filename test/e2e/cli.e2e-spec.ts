@@ -1,7 +1,7 @@
 import { jwtVerify } from 'jose';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '@meridian/persistence';
+import { MIGRATIONS, SecretBox } from '@meridian/persistence';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { startProcess } from '../support/processes';
 
@@ -138,5 +138,34 @@ describe('meridian admin CLI', () => {
 
     const again = await cli(['secrets', 'reencrypt'], { SECRET_KEY: newKey, PREVIOUS_SECRET_KEY: oldKey });
     expect(again.out).toContain('Re-encrypted 0 secret(s)');
+  });
+
+  it('downgrades and upgrades the schema, refusing a migration it does not know', async () => {
+    const names = MIGRATIONS.map((m) => m.name);
+    const applied = async () =>
+      (await pg.query<{ name: string }>('SELECT name FROM meridian_migrations ORDER BY id')).rows.map(
+        (r) => r.name,
+      );
+    const unknown = await cli(['db', 'downgrade', '--to', 'NoSuchMigration1']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('Unknown migration NoSuchMigration1; this version knows:');
+    expect(await applied()).toEqual(names);
+
+    const one = await cli(['db', 'downgrade']);
+    expect(one.code, one.out).toBe(0);
+    expect(one.out).toContain(`Reverted: ${names.at(-1)}\nNewest migration applied: ${names.at(-2)}`);
+    expect(await applied()).toEqual(names.slice(0, -1));
+
+    const toFirst = await cli(['db', 'downgrade', '--to', names[0]]);
+    expect(toFirst.code, toFirst.out).toBe(0);
+    expect(toFirst.out).toContain(`Newest migration applied: ${names[0]}`);
+    expect(await applied()).toEqual(names.slice(0, 1));
+    // The seeded users survive: only later migrations' tables and columns went.
+    expect((await pg.query('SELECT count(*)::int AS n FROM users')).rows[0].n).toBeGreaterThan(0);
+
+    const up = await cli(['db', 'upgrade']);
+    expect(up.code, up.out).toBe(0);
+    expect(up.out).toContain(`Applied: ${names.slice(1).join(', ')}`);
+    expect(await applied()).toEqual(names);
   });
 });

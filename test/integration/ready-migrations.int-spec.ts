@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '@meridian/persistence';
+import { MIGRATIONS, revertMigrations, runMigrations } from '@meridian/persistence';
 import { startAuthedEdge, type AuthedEdge } from './edge-auth-harness';
 
 /** A rollout must not serve from a schema older than its code: /ready waits for `db upgrade`. */
@@ -55,5 +55,18 @@ describe('/ready and the metadata schema', () => {
     } finally {
       await edge.sql("DELETE FROM meridian_migrations WHERE name = 'FromTheFuture9999999999999'");
     }
+  });
+
+  it('is not ready after `db downgrade` reverted a migration, and ready again after `db upgrade`', async () => {
+    expect((await revertMigrations(edge.db.url)).reverted).toEqual([last]);
+    try {
+      expect(await ready()).toMatchObject({
+        status: 503,
+        body: { checks: { migrations: `failed: schema lacks ${last}; run db upgrade` } },
+      });
+    } finally {
+      expect(await runMigrations(edge.db.url)).toEqual([last]);
+    }
+    expect(await ready()).toMatchObject({ status: 200, body: { checks: { migrations: 'ok' } } });
   });
 });

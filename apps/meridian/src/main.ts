@@ -8,6 +8,7 @@ import { startEdge } from '../../edge/src/edge.bootstrap';
 import { startPlatform } from './platform';
 import { AUDIT_USAGE, auditCommand } from './cli/audit.command';
 import { requireDatabase, UsageError } from './cli/cli-context';
+import { DB_DOWNGRADE_USAGE, dbDowngradeCommand } from './cli/db-downgrade.command';
 import { ROLES_USAGE, rolesCommand } from './cli/roles.command';
 import { SECRETS_USAGE, secretsCommand } from './cli/secrets.command';
 import { TOKEN_USAGE, tokenCommand } from './cli/token.command';
@@ -19,12 +20,14 @@ const USAGE = `Usage: meridian <command>
   start                 run every service and the edge in one process (default)
   serve <service>       run one service: edge, catalog, chart, sql or audit
   db upgrade            apply database migrations to SQLALCHEMY_DATABASE_URI
+  db downgrade          revert migrations (the newest, or down to --to NAME, or --all)
   db seed               create the example data and content
   users ...             list, create, deactivate or activate users
   roles ...             list or create roles, grant or revoke them
   token ...             mint a short-lived test token (MCP_JWT_SECRET, HS* only)
   secrets reencrypt     rewrite stored secrets under SECRET_KEY after a rotation
 
+${DB_DOWNGRADE_USAGE}
 ${USERS_USAGE}
 ${ROLES_USAGE}
 ${TOKEN_USAGE}
@@ -95,6 +98,8 @@ async function run(argv: string[]): Promise<void> {
     say(ran.length ? `Applied: ${ran.join(', ')}` : 'Database is up to date');
     return;
   }
+
+  if (command === 'db' && arg === 'downgrade') return dbDowngradeCommand(config, argv.slice(2), say);
 
   if (command === 'db' && arg === 'seed') {
     const url = requireDatabase(config);

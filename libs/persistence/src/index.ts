@@ -19,10 +19,14 @@ export type { LayoutItem } from './entities/dashboard.entity';
 export {
   createMetadataDataSource,
   metadataDataSourceOptions,
+  MigrationDowngradeError,
   missingMigrations,
+  revertMigrations,
   runMigrations,
   schemaReadiness,
   unreachableDatabases,
+  type DowngradeResult,
+  type DowngradeTarget,
   type MetadataDbOptions,
 } from './data-source';
 export { SecretBox } from './secret-box';
