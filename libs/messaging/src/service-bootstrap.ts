@@ -135,9 +135,7 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
   if (strategy instanceof MeridianNatsServer) {
     // Out of the queue group while any other check fails; NATS itself is not one of them: while
     // it is away there is no group to leave, and nats.js rejoins on reconnect.
-    strategy.followReadiness(async () =>
-      (await readiness.report()).failed.filter((name) => !MEMBERSHIP_CHECKS.has(name)),
-    );
+    strategy.followReadiness(() => readiness.failing(MEMBERSHIP_CHECKS));
   }
   const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices().catch((err: unknown) => {

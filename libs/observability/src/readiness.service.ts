@@ -33,10 +33,17 @@ export class ReadinessService {
     this.notes.set(name, note);
   }
 
-  async report(timeoutMs = 2000): Promise<ReadinessReport> {
-    const [entries, notes] = await Promise.all([
-      Promise.all(
-        [...this.checks].map(async ([name, check]) => {
+  /** Names of the failing checks, leaving out `except` (the notes are not asked). */
+  async failing(except: ReadonlySet<string> = new Set(), timeoutMs = 2000): Promise<string[]> {
+    const entries = await this.runChecks(timeoutMs, except);
+    return entries.filter(([, v]) => v !== 'ok').map(([k]) => k);
+  }
+
+  private runChecks(timeoutMs: number, except: ReadonlySet<string> = new Set()) {
+    return Promise.all(
+      [...this.checks]
+        .filter(([name]) => !except.has(name))
+        .map(async ([name, check]) => {
           try {
             await withTimeout(check, timeoutMs);
             return [name, 'ok'] as const;
@@ -44,7 +51,12 @@ export class ReadinessService {
             return [name, `failed: ${(err as Error).message}`] as const;
           }
         }),
-      ),
+    );
+  }
+
+  async report(timeoutMs = 2000): Promise<ReadinessReport> {
+    const [entries, notes] = await Promise.all([
+      this.runChecks(timeoutMs),
       Promise.all(
         [...this.notes].map(async ([name, note]) => {
           try {
