@@ -18,11 +18,13 @@ type Ready = { status: number; checks: Record<string, string> };
  * edge and the services, and a service that is not ready leaves its queue group until it is, so
  * calls go to a ready replica, or fail at once when there is none.
  */
-describe('readiness and queue membership over a real NATS server', () => {
+describe('readiness and queue membership over a real NATS server (edge and every service)', () => {
   let nats: OwnNatsServer;
   const dbs: TestDatabase[] = [];
   const pgs: Client[] = [];
   const catalogs: RunningService[] = [];
+  /** chart, sql and audit, on the edge's copy. */
+  const others: RunningService[] = [];
   let edge: RunningEdge;
   const last = MIGRATIONS[MIGRATIONS.length - 1].name;
 
@@ -39,7 +41,7 @@ describe('readiness and queue membership over a real NATS server', () => {
   beforeAll(async () => {
     nats = await startOwnNatsServer();
     // Two catalog replicas, each on its own copy of the metadata (told apart by a dashboard title),
-    // and an edge on a third.
+    // and the edge and the other services on a third.
     for (const name of ['a', 'b', 'edge']) {
       const db = await createTestDatabase(`nats_ready_${name}`);
       const pg = new Client({ connectionString: db.url });
@@ -50,11 +52,16 @@ describe('readiness and queue membership over a real NATS server', () => {
     }
     for (const db of dbs.slice(0, 2)) {
       const config = await configFor(db, {});
-      // Three services in one process: each registers the default metrics again.
+      // Services in one process: each registers the default metrics again.
       register.clear();
       catalogs.push(
         await startService({ service: 'catalog', module: SERVICE_MODULES.catalog(config), config }),
       );
+    }
+    for (const service of ['chart', 'sql', 'audit'] as const) {
+      const config = await configFor(dbs[2], {});
+      register.clear();
+      others.push(await startService({ service, module: SERVICE_MODULES[service](config), config }));
     }
     register.clear();
     edge = await startEdge(
@@ -64,7 +71,7 @@ describe('readiness and queue membership over a real NATS server', () => {
 
   afterAll(async () => {
     await edge?.close();
-    await Promise.all(catalogs.map((c) => c.close()));
+    await Promise.all([...catalogs, ...others].map((c) => c.close()));
     await Promise.all(pgs.map((pg) => pg.end()));
     await Promise.all(dbs.map((db) => db.drop()));
     await nats?.dispose();
@@ -74,7 +81,8 @@ describe('readiness and queue membership over a real NATS server', () => {
     const res = await fetch(`${base}/ready`);
     return { status: res.status, checks: ((await res.json()) as { checks: Record<string, string> }).checks };
   };
-  const everyReady = () => Promise.all([edge.url, ...catalogs.map((c) => c.url!)].map(ready));
+  /** The edge, the catalogs, then chart, sql and audit. */
+  const everyReady = () => Promise.all([edge.url, ...[...catalogs, ...others].map((c) => c.url!)].map(ready));
   /** Which replica answered list_dashboards through the edge (or the error type). */
   const servedBy = async (): Promise<string> => {
     const res = await fetch(`${edge.url}/list_dashboards`, {
@@ -111,12 +119,22 @@ describe('readiness and queue membership over a real NATS server', () => {
     await nats.stop();
     const down = await until(everyReady, (rs) => rs.every((r) => r.status === 503), 15_000);
     for (const r of down) expect(r.checks.nats).toMatch(/^failed: /);
-    // Nothing else failed: the replicas stay members and nats.js subscribes them again.
-    for (const r of down.slice(1)) expect(r.checks.queue_group).toBe('ok');
+    // Nothing else failed on the catalogs: they stay members and nats.js subscribes them again.
+    for (const r of down.slice(1, 3)) expect(r.checks.queue_group).toBe('ok');
     await nats.start();
     const up = await until(everyReady, (rs) => rs.every((r) => r.status === 200), 20_000);
     for (const r of up) expect(r.checks.nats).toBe('ok');
     expect(['a', 'b']).toContain(await until(servedBy, (who) => who === 'a' || who === 'b', 10_000));
+    // The sql worker, whose subscriptions follow its load too, answers again.
+    const { rows } = await pgs[2].query<{ id: number }>(
+      "SELECT id FROM databases WHERE database_name = 'examples'",
+    );
+    const sql = await fetch(`${edge.url}/execute_sql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ request: { database_id: rows[0].id, sql: 'SELECT 1 AS one' } }),
+    });
+    expect(await sql.json()).toMatchObject({ rows: [{ one: 1 }] });
   });
 
   it('takes a replica that is not ready out of the queue group until it is ready again', async () => {
