@@ -91,6 +91,8 @@ export class MeridianNatsServer extends ServerNats {
   /** Leaves every subject it may leave (drained), then closes the connection. */
   override async close(): Promise<void> {
     clearInterval(this.timer);
+    if (!this.closing)
+      this.membershipLogger.log({ queue: this.queue }, `Stopping: leaving queue group ${this.queue}`);
     this.closing = true;
     this.sync();
     await this.connection?.flush().catch(() => undefined);
