@@ -7,6 +7,7 @@ import { runMigrations } from '@meridian/persistence';
 import { startEdge } from '../../edge/src/edge.bootstrap';
 import { startPlatform } from './platform';
 import { AUDIT_USAGE, auditCommand } from './cli/audit.command';
+import { HEALTHCHECK_USAGE, HealthcheckFailed, healthcheckCommand } from './cli/healthcheck.command';
 import { requireDatabase, UsageError } from './cli/cli-context';
 import { DB_DOWNGRADE_USAGE, dbDowngradeCommand } from './cli/db-downgrade.command';
 import { ROLES_USAGE, rolesCommand } from './cli/roles.command';
@@ -26,6 +27,7 @@ const USAGE = `Usage: meridian <command>
   roles ...             list or create roles, grant or revoke them
   token ...             mint a short-lived test token (MCP_JWT_SECRET, HS* only)
   secrets reencrypt     rewrite stored secrets under SECRET_KEY after a rotation
+  healthcheck           ask the server running here for /ready (the image's HEALTHCHECK)
 
 ${DB_DOWNGRADE_USAGE}
 ${USERS_USAGE}
@@ -33,6 +35,7 @@ ${ROLES_USAGE}
 ${TOKEN_USAGE}
 ${SECRETS_USAGE}
 ${AUDIT_USAGE}
+${HEALTHCHECK_USAGE}
 
 Configuration comes from environment variables; see the README.`;
 
@@ -43,6 +46,8 @@ const say = (line: string): void => {
 async function run(argv: string[]): Promise<void> {
   const [command = 'start', arg] = argv;
   if (command === '--help' || command === '-h' || command === 'help') return say(USAGE);
+  // Settings of the process it checks, not of this one.
+  if (command === 'healthcheck') return healthcheckCommand(argv.slice(1), say);
   let config = loadConfig();
 
   if (command === 'start') {
@@ -161,6 +166,7 @@ function onShutdown(close: () => Promise<void>): void {
 
 run(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof ConfigError) console.error(err.message);
+  else if (err instanceof HealthcheckFailed) say(err.message);
   else console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

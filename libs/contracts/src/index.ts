@@ -1,5 +1,6 @@
 export type { Principal, RequestEnvelope, ToolRequest } from './principal';
 export {
+  DEFAULT_METRICS_PORTS,
   EVENT_SUBJECT_PREFIX,
   SERVICE_NAMES,
   SUBJECT_PREFIX,

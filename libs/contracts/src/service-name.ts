@@ -4,6 +4,14 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** Services that answer tool calls over the transport (the edge answers its own). */
 export type BackendService = Exclude<ServiceName, 'edge'>;
 
+/** Default port of each backend service's /health, /ready and /metrics when METRICS_PORT is not set. */
+export const DEFAULT_METRICS_PORTS: Record<BackendService, number> = {
+  catalog: 9101,
+  chart: 9102,
+  sql: 9103,
+  audit: 9104,
+};
+
 export function isServiceName(value: string): value is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(value);
 }

@@ -6,7 +6,7 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Logger } from 'nestjs-pino';
 import type { NatsConnection } from 'nats';
 import type { MeridianConfig } from '@meridian/config';
-import { queueGroup, type BackendService } from '@meridian/contracts';
+import { DEFAULT_METRICS_PORTS, queueGroup, type BackendService } from '@meridian/contracts';
 import {
   HealthModule,
   ReadinessService,
@@ -21,13 +21,7 @@ import { explainNatsFailure, natsIdentityOptions } from './nats-connection';
 /** What a service provides under NATS_SERVER_FACTORY (a MeridianNatsServer, to be watched for refusals). */
 export type NatsServerFactory = (options: Required<NatsOptions>['options']) => CustomTransportStrategy;
 
-/** Default health/metrics port of each standalone service, when METRICS_PORT is not set. */
-export const DEFAULT_METRICS_PORTS: Record<BackendService, number> = {
-  catalog: 9101,
-  chart: 9102,
-  sql: 9103,
-  audit: 9104,
-};
+export { DEFAULT_METRICS_PORTS };
 
 /** Room for the reply envelope around a tool result on NATS. */
 export const NATS_ENVELOPE_BYTES = 16 * 1024;
