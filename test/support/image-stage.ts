@@ -5,10 +5,13 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
+  utimesSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative } from 'node:path';
@@ -222,7 +225,10 @@ function productionModules(cwd: string, flags: string): string {
     .slice(0, 16);
   const cache = join(tmpdir(), 'meridian-image-deps', key);
   const modules = join(cache, 'node_modules');
-  if (existsSync(modules)) return modules;
+  if (existsSync(modules)) {
+    utimesSync(cache, new Date(), new Date()); // in use: not stale
+    return modules;
+  }
   const work = `${cache}.${process.pid}`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -238,7 +244,17 @@ function productionModules(cwd: string, flags: string): string {
   } catch {
     rmSync(work, { recursive: true, force: true }); // another run made it first
   }
+  forgetStaleInstalls(dirname(cache));
   return modules;
+}
+
+/** Installs of lock files nobody has staged for a day (each is some 400 MB). */
+function forgetStaleInstalls(parent: string): void {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const entry of readdirSync(parent)) {
+    const path = join(parent, entry);
+    if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** Copies a tree as hard links (cheap; the cached files are read-only, so sharing them is safe). */
