@@ -253,6 +253,12 @@ describe('the image, staged from the Dockerfile', () => {
       expect(out).toBe(`healthy: ${c.name} (pid 1) ${c.base}/ready\n`);
       expect(code).toBe(0);
     }
+    // The role named, and liveness instead of readiness.
+    const sql = containers.get('sql')!;
+    expect(await healthcheck(sql, ['sql', '--live'])).toEqual({
+      code: 0,
+      out: `healthy: sql (pid 1) ${sql.base}/health\n`,
+    });
   });
 
   it('fails the HEALTHCHECK where nothing serves, and while the server is not ready', async () => {
