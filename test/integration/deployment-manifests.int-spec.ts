@@ -206,6 +206,16 @@ describe('Dockerfile', () => {
     expect(wrapper?.arg).toContain('chmod 0755 /usr/local/bin/meridian');
   });
 
+  it('health-checks with `meridian healthcheck`, which the wrapper hands to its own small entry point', () => {
+    const healthcheck = finalStage.find((i) => i.op === 'HEALTHCHECK')?.arg ?? '';
+    expect(healthcheck).toMatch(/ CMD \["meridian", "healthcheck"\]$/);
+    const wrapper = finalStage.find((i) => i.op === 'RUN' && i.arg.includes('/usr/local/bin/meridian'))!;
+    const entry = /exec node \/app\/(dist\/\S+\.js) "\$@"; fi/.exec(wrapper.arg)?.[1];
+    expect(wrapper.arg).toContain('if [ "$1" = healthcheck ]; then shift;');
+    expect(entry).toBe(MAIN.replace(/main\.js$/, 'healthcheck.js'));
+    expect(existsSync(join(ROOT, entry!.replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+  });
+
   it('.dockerignore keeps local state out and lets the build inputs in', () => {
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
       .split('\n')
