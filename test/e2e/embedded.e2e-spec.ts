@@ -174,12 +174,17 @@ describe('embedded all-in-one (npm start)', () => {
     });
   });
 
-  it.each(['server-initialize', 'tools-list', 'ping', 'dns-rebinding-protection'])(
-    'passes the MCP conformance scenario %s',
-    async (scenario) => {
-      const result = await runConformance(ROOT, target.mcpUrl.replace('127.0.0.1', 'localhost'), scenario);
-      expect(result.failed, result.output).toBe(0);
-      expect(result.passed, result.output).toBeGreaterThan(0);
-    },
-  );
+  it.each([
+    'server-initialize',
+    'tools-list',
+    'ping',
+    'dns-rebinding-protection',
+    'logging-set-level',
+    'resources-list',
+    'prompts-list',
+  ])('passes the MCP conformance scenario %s', async (scenario) => {
+    const result = await runConformance(ROOT, target.mcpUrl.replace('127.0.0.1', 'localhost'), scenario);
+    expect(result.failed, result.output).toBe(0);
+    expect(result.passed, result.output).toBeGreaterThan(0);
+  });
 });

@@ -278,7 +278,7 @@ describe('MCP resources, prompts and completions', () => {
         admin.getPrompt({ name: 'create_chart_guided', arguments: { dataset: 'birth_names' } }),
       );
       expect(missing.code).toBe(-32602);
-      expect(missing.message).toContain('goal');
+      expect(missing.message).toBe('MCP error -32602: Missing required argument: goal');
       const hidden = await rpcError(
         gary.getPrompt({ name: 'explore_dataset', arguments: { dataset: hiddenFromGary.table_name } }),
       );

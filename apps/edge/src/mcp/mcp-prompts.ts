@@ -1,13 +1,12 @@
 import {
   ErrorCode,
-  McpError,
   type CompleteResult,
   type GetPromptResult,
   type ListPromptsResult,
   type PromptMessage,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorType } from '@meridian/errors';
-import { asResourceError } from './mcp-resources';
+import { asResourceError, RpcError } from './mcp-resources';
 
 type Structured = Record<string, unknown>;
 type Call = (tool: string, args: Structured) => Promise<Structured>;
@@ -58,7 +57,7 @@ async function find(
       : (['list_databases', 'get_database_info', 'databases', 'database_name'] as const);
   const typed = value.trim();
   const missing = () =>
-    new McpError(ErrorCode.InvalidParams, `No ${kind} "${typed}" that you may see`, { argument: kind });
+    new RpcError(ErrorCode.InvalidParams, `No ${kind} "${typed}" that you may see`, { argument: kind });
   try {
     if (/^[1-9]\d{0,9}$/.test(typed)) {
       const found = await call(info, { identifier: Number(typed) });
@@ -70,7 +69,7 @@ async function find(
     if (!match) throw missing();
     return { id: match.id as number, name: String(match[field]) };
   } catch (err) {
-    if (err instanceof McpError) throw err;
+    if (err instanceof RpcError) throw err;
     if ((err as { type?: unknown }).type === ErrorType.NotFound) throw missing();
     throw asResourceError(err, `${kind}:${typed}`);
   }
@@ -79,7 +78,7 @@ async function find(
 function required(args: Record<string, string> | undefined, name: string): string {
   const value = args?.[name];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new McpError(ErrorCode.InvalidParams, `Missing required argument: ${name}`, { argument: name });
+    throw new RpcError(ErrorCode.InvalidParams, `Missing required argument: ${name}`, { argument: name });
   }
   return value;
 }
@@ -172,7 +171,7 @@ export async function getPrompt(
       };
     }
     default:
-      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
+      throw new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
   }
 }
 
@@ -213,7 +212,7 @@ export async function complete(
   let values: string[] = [];
   if (ref.type === 'ref/prompt') {
     if (!PROMPTS.some((p) => p.name === ref.name)) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      throw new RpcError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
     }
     if (argument.name === 'dataset')
       values = await names(call, 'list_datasets', 'datasets', 'table_name', argument.value);
@@ -222,7 +221,7 @@ export async function complete(
     }
   } else if (ref.type === 'ref/resource') {
     const list = ref.uri ? TEMPLATE_LISTS[ref.uri] : undefined;
-    if (!list) throw new McpError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+    if (!list) throw new RpcError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
     if (argument.name === 'id') values = await ids(call, list[0], list[1], argument.value);
   }
   const unique = [...new Set(values)];

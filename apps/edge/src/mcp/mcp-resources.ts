@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   ErrorCode,
-  McpError,
   type ListResourcesResult,
   type ListResourceTemplatesResult,
   type ReadResourceResult,
@@ -11,6 +10,21 @@ import { toolRegistry, type Principal } from '@meridian/contracts';
 import { ErrorType, MeridianError, toMeridianError } from '@meridian/errors';
 import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service';
 import { resourceTarget } from './resource-uris';
+
+/**
+ * A JSON-RPC error whose message reaches the client as written (the SDK's McpError puts "MCP error
+ * <code>:" in front of its message, and the client adds that again).
+ */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
 
 /** JSON-RPC error of a resource that does not exist (or the caller may not see): MCP's -32002. */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -121,7 +135,7 @@ function decodeCursor(raw: string | undefined): Cursor | undefined {
   } catch {
     // answered below
   }
-  throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from resources/list');
+  throw new RpcError(ErrorCode.InvalidParams, 'Invalid cursor: pass back a nextCursor from resources/list');
 }
 
 /** The chart configuration reference: the schema generate_chart validates and an example per type. */
@@ -196,7 +210,7 @@ export class McpResources {
       return { contents: [{ uri, mimeType: JSON_MIME, text: JSON.stringify(chartConfigReference()) }] };
     }
     const target = resourceTarget(uri);
-    if (!target) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+    if (!target) throw new RpcError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
     let answer: Structured;
     try {
       answer = await call(target.tool, target.args);
@@ -205,7 +219,7 @@ export class McpResources {
     }
     if (target.png) {
       const png = answer.png as { data?: string; mime_type?: string } | undefined;
-      if (!png?.data) throw new McpError(ErrorCode.InternalError, `No image for ${uri}`, { uri });
+      if (!png?.data) throw new RpcError(ErrorCode.InternalError, `No image for ${uri}`, { uri });
       return { contents: [{ uri, mimeType: png.mime_type ?? 'image/png', blob: png.data }] };
     }
     return { contents: [{ uri, mimeType: JSON_MIME, text: JSON.stringify(answer) }] };
@@ -213,12 +227,12 @@ export class McpResources {
 }
 
 /** A refused or failed read as a JSON-RPC error: not found stays not found, whatever hid it. */
-export function asResourceError(err: unknown, uri: string): McpError {
+export function asResourceError(err: unknown, uri: string): RpcError {
   const error = err instanceof MeridianError ? err : toMeridianError(err);
   const body = error.toBody() as unknown as Structured;
   if (error.type === ErrorType.NotFound) {
-    return new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri, ...body });
+    return new RpcError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri, ...body });
   }
   const code = error.type === ErrorType.Internal ? ErrorCode.InternalError : ErrorCode.InvalidRequest;
-  return new McpError(code, error.message, body);
+  return new RpcError(code, error.message, body);
 }

@@ -24,7 +24,7 @@ import { toMeridianError } from '@meridian/errors';
 import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service';
 import { CancellableServer, mcpCancelKey, reportProgress } from './mcp-call-control';
 import { complete, getPrompt, PROMPTS } from './mcp-prompts';
-import { asResourceError, McpResources, RESOURCE_TEMPLATES } from './mcp-resources';
+import { asResourceError, McpResources, RESOURCE_TEMPLATES, RpcError } from './mcp-resources';
 
 const INSTRUCTIONS =
   'Meridian exposes governed analytics: start with get_instance_info, then list_dashboards, ' +
@@ -199,7 +199,7 @@ export class McpServerFactory {
       try {
         return await this.resources.list(caller(extra), request.params?.cursor);
       } catch (err) {
-        throw err instanceof McpError ? err : asResourceError(err, 'resources/list');
+        throw err instanceof RpcError ? err : asResourceError(err, 'resources/list');
       }
     });
     server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
@@ -213,14 +213,14 @@ export class McpServerFactory {
       try {
         return await getPrompt(caller(extra), request.params.name, request.params.arguments);
       } catch (err) {
-        throw err instanceof McpError ? err : asResourceError(err, `prompt:${request.params.name}`);
+        throw err instanceof RpcError ? err : asResourceError(err, `prompt:${request.params.name}`);
       }
     });
     server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
       try {
         return await complete(caller(extra), request.params.ref, request.params.argument);
       } catch (err) {
-        throw err instanceof McpError ? err : asResourceError(err, 'completion/complete');
+        throw err instanceof RpcError ? err : asResourceError(err, 'completion/complete');
       }
     });
     // A stateless edge keeps no session to remember a level in: accepted, and the call's own.
