@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingMessageNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { connectClient } from '../support/mcp-client';
 import { until } from '../support/polling';
 import { endless, marker, startSqlCluster, type SqlCluster } from './sql-cluster';
@@ -140,6 +140,8 @@ describe('sql timeouts, cancellation, progress and draining (edge + worker over 
     const client = await connectClient(`${c.edges[0].url}/mcp`, 'sql-progress-e2e');
     try {
       const progress: number[] = [];
+      const logged: unknown[] = [];
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logged.push(n.params));
       const result = (await client.callTool(
         { name: 'execute_sql', arguments: { database_id: c.examplesId, sql: endless(marker()), timeout: 5 } },
         undefined,
@@ -149,6 +151,13 @@ describe('sql timeouts, cancellation, progress and draining (edge + worker over 
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
       expect(new Set(progress).size).toBe(progress.length);
       expect(result.structuredContent).toMatchObject({ error_type: 'TimeoutError' });
+      // The same stream carries log messages saying the query still runs.
+      expect(logged.length).toBeGreaterThanOrEqual(2);
+      expect(logged[0]).toMatchObject({
+        level: 'info',
+        logger: 'meridian',
+        data: { tool: 'execute_sql', status: 'running' },
+      });
     } finally {
       await client.close();
     }

@@ -1,7 +1,13 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CancellableServer, PROGRESS_INTERVAL_MS, mcpCancelKey, reportProgress } from './mcp-call-control';
+import {
+  CancellableServer,
+  PROGRESS_INTERVAL_MS,
+  callLogLevel,
+  mcpCancelKey,
+  reportProgress,
+} from './mcp-call-control';
 
 describe('reportProgress', () => {
   afterEach(() => vi.useRealTimers());
@@ -20,6 +26,55 @@ describe('reportProgress', () => {
       { progressToken: 'tok-1', progress: 4, message: 'Still running after 4 s' },
       { progressToken: 'tok-1', progress: 6, message: 'Still running after 6 s' },
     ]);
+  });
+});
+
+describe('log messages during a call', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('says the tool still runs at info level, beside progress, until the call ends', async () => {
+    vi.useFakeTimers();
+    const sent: ServerNotification[] = [];
+    const stop = reportProgress(undefined, async (n) => void sent.push(n), {
+      tool: 'execute_sql',
+      level: 'info',
+    });
+    await vi.advanceTimersByTimeAsync(PROGRESS_INTERVAL_MS * 2 + 10);
+    stop();
+    await vi.advanceTimersByTimeAsync(PROGRESS_INTERVAL_MS * 2);
+    expect(sent).toEqual(
+      [2, 4].map((s) => ({
+        method: 'notifications/message',
+        params: {
+          level: 'info',
+          logger: 'meridian',
+          data: {
+            tool: 'execute_sql',
+            status: 'running',
+            elapsed_seconds: s,
+            message: `execute_sql: Still running after ${s} s`,
+          },
+        },
+      })),
+    );
+  });
+
+  it('stays quiet for a caller that wants warnings and above for the call', async () => {
+    vi.useFakeTimers();
+    const sent: ServerNotification[] = [];
+    const stop = reportProgress('tok', async (n) => void sent.push(n), {
+      tool: 'execute_sql',
+      level: callLogLevel({ logLevel: 'warning' }),
+    });
+    await vi.advanceTimersByTimeAsync(PROGRESS_INTERVAL_MS + 10);
+    stop();
+    expect(sent.map((n) => n.method)).toEqual(['notifications/progress']);
+  });
+
+  it("reads the level from the call's _meta, info when absent or unknown", () => {
+    expect(callLogLevel(undefined)).toBe('info');
+    expect(callLogLevel({ logLevel: 'debug' })).toBe('debug');
+    expect(callLogLevel({ logLevel: 'loud' })).toBe('info');
   });
 });
 

@@ -43,22 +43,72 @@ export class CancellableServer extends Server {
   }
 }
 
+/** MCP's log levels, least severe first (RFC 5424 names). */
+export const LOG_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /**
- * Sends `notifications/progress` for the call while it runs, when the caller asked for progress
- * with a progressToken: elapsed seconds, first after PROGRESS_INTERVAL_MS. Returns how to stop.
+ * The least severe level the caller wants log messages at, for this call: `_meta.logLevel` when it
+ * names a level (a stateless edge keeps no `logging/setLevel` between requests), else `info`.
+ */
+export function callLogLevel(meta: unknown): LogLevel {
+  const wanted = (meta as { logLevel?: unknown } | undefined)?.logLevel;
+  return LOG_LEVELS.includes(wanted as LogLevel) ? (wanted as LogLevel) : 'info';
+}
+
+/**
+ * While a call runs, on the call's own stream: `notifications/progress` (elapsed seconds) when the
+ * caller asked for progress with a progressToken, and an `info` log message (`notifications/message`)
+ * saying the tool still runs unless the caller's level for the call is above `info`. First after
+ * PROGRESS_INTERVAL_MS, then again each time it elapses. Returns how to stop.
  */
 export function reportProgress(
   token: ProgressToken | undefined,
   send: (notification: ServerNotification) => Promise<void>,
+  log?: { tool: string; level: LogLevel },
 ): () => void {
-  if (token === undefined) return () => undefined;
+  const logging = log !== undefined && LOG_LEVELS.indexOf(log.level) <= LOG_LEVELS.indexOf('info');
+  if (token === undefined && !logging) return () => undefined;
   const started = Date.now();
   const timer = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);
-    send({
-      method: 'notifications/progress',
-      params: { progressToken: token, progress: seconds, message: `Still running after ${seconds} s` },
-    }).catch(() => clearInterval(timer));
+    const message = `Still running after ${seconds} s`;
+    const sent: Promise<void>[] = [];
+    if (token !== undefined) {
+      sent.push(
+        send({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: seconds, message },
+        }),
+      );
+    }
+    if (logging) {
+      sent.push(
+        send({
+          method: 'notifications/message',
+          params: {
+            level: 'info',
+            logger: 'meridian',
+            data: {
+              tool: log.tool,
+              status: 'running',
+              elapsed_seconds: seconds,
+              message: `${log.tool}: ${message}`,
+            },
+          },
+        }),
+      );
+    }
+    Promise.all(sent).catch(() => clearInterval(timer));
   }, PROGRESS_INTERVAL_MS);
   return () => clearInterval(timer);
 }

@@ -22,7 +22,7 @@ import { AccessService, PROFILE_TTL_MS, roleSet } from '@meridian/authz';
 import { splitImages, toolRegistry, type Principal, type ToolDefinition } from '@meridian/contracts';
 import { toMeridianError } from '@meridian/errors';
 import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service';
-import { CancellableServer, mcpCancelKey, reportProgress } from './mcp-call-control';
+import { callLogLevel, CancellableServer, mcpCancelKey, reportProgress } from './mcp-call-control';
 import { complete, getPrompt, PROMPTS } from './mcp-prompts';
 import { asResourceError, McpResources, RESOURCE_TEMPLATES, RpcError } from './mcp-resources';
 
@@ -166,7 +166,10 @@ export class McpServerFactory {
         throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       }
       // The SDK aborts extra.signal when the HTTP request closes early.
-      const stopProgress = reportProgress(request.params._meta?.progressToken, extra.sendNotification);
+      const stopProgress = reportProgress(request.params._meta?.progressToken, extra.sendNotification, {
+        tool: name,
+        level: callLogLevel(request.params._meta),
+      });
       try {
         return await this.callTool(auth.extra.principal, name, toolArguments(args), auth.extra.requestId, {
           remoteAddr: auth.extra.remoteAddr,
