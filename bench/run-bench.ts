@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -8,6 +7,7 @@ import { benchCache } from './cache-bench';
 import { benchCharts } from './chart-bench';
 import { runLoad, type LoadResult } from './load';
 import { runSqlBench } from './sql-bench';
+import { freePort } from './net';
 
 const ROOT = resolve(__dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -34,15 +34,6 @@ const LIMITS = {
 };
 
 const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function run(script: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [resolve(ROOT, script), ...args], {
