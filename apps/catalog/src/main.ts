@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { loadConfig } from '@meridian/config';
-import { startService } from '@meridian/messaging';
+import { closeOnSignals, startService } from '@meridian/messaging';
 import { CatalogModule } from './catalog.module';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  await startService({ service: 'catalog', module: CatalogModule.forRoot(config), config });
+  const service = await startService({ service: 'catalog', module: CatalogModule.forRoot(config), config });
+  // Signals drain the service once (running work answers), then the process exits 0.
+  closeOnSignals(() => service.close());
 }
 
 main().catch((err: unknown) => {

@@ -77,7 +77,6 @@ export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Pro
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   registerEdgeMetrics();
   countConnections(app.getHttpServer());
   installAddressRateLimit(app);

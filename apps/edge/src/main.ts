@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { loadConfig } from '@meridian/config';
+import { closeOnSignals } from '@meridian/messaging';
 import { startEdge } from './edge.bootstrap';
 
 async function main(): Promise<void> {
-  await startEdge(loadConfig());
+  const edge = await startEdge(loadConfig());
+  // Signals close the edge once (open calls finish), then the process exits 0.
+  closeOnSignals(() => edge.close());
 }
 
 main().catch((err: unknown) => {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@meridian/config';
 import { isServiceName } from '@meridian/contracts';
 import { examplesUrlFor, seed } from '@meridian/examples';
-import { startService } from '@meridian/messaging';
+import { closeOnSignals, startService } from '@meridian/messaging';
 import { runMigrations } from '@meridian/persistence';
 import { startEdge } from '../../edge/src/edge.bootstrap';
 import { startPlatform } from './platform';
@@ -80,7 +80,7 @@ async function run(argv: string[]): Promise<void> {
         2,
       ),
     );
-    onShutdown(() => platform.close());
+    closeOnSignals(() => platform.close(), say);
     return;
   }
 
@@ -89,12 +89,12 @@ async function run(argv: string[]): Promise<void> {
     if (arg === 'edge') {
       const edge = await startEdge(config);
       say(`Meridian edge listening on ${edge.mcpUrl}`);
-      onShutdown(() => edge.close());
+      closeOnSignals(() => edge.close(), say);
       return;
     }
     const service = await startService({ service: arg, module: SERVICE_MODULES[arg](config), config });
     say(`Meridian ${arg} service running; health and metrics on ${service.url}`);
-    onShutdown(() => service.close());
+    closeOnSignals(() => service.close(), say);
     return;
   }
 
@@ -143,25 +143,6 @@ function watchStart(): () => void {
   };
   process.once('beforeExit', onEmpty);
   return () => process.removeListener('beforeExit', onEmpty);
-}
-
-function onShutdown(close: () => Promise<void>): void {
-  let closing = false;
-  const stop = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    say(`${signal} received, shutting down`);
-    close()
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      });
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  // A closed terminal: stop cleanly rather than die and leave the embedded PostgreSQL behind.
-  process.once('SIGHUP', () => stop('SIGHUP'));
 }
 
 run(process.argv.slice(2)).catch((err: unknown) => {

@@ -27,6 +27,7 @@ export { boundResult, type BoundedResult } from './response-bounds';
 export { ToolCallInterceptor } from './tool-call.interceptor';
 export { traceHeadersOf, withTraceHeaders } from './trace-headers';
 export { serviceCore } from './service-core';
+export { closeOnSignals } from './shutdown';
 export { TOOL_NAME_METADATA, ToolHandler } from './tool-handler.decorator';
 export {
   DEFAULT_METRICS_PORTS,

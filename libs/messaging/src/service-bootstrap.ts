@@ -121,8 +121,6 @@ export async function startService(opts: ServiceBootOptions): Promise<RunningSer
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
-  // SIGTERM drains (each service's shutdown hooks) and then exits 0, or 1 when the shutdown failed.
-  app.enableShutdownHooks([], { useProcessExit: true });
   const factory = optionalProvider<NatsServerFactory>(app, NATS_SERVER_FACTORY);
   const strategy = factory ? factory(natsServerOptions) : new MeridianNatsServer(natsServerOptions);
   const readiness = app.get(ReadinessService);
