@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolRegistry } from '@meridian/contracts';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../support/database';
 import { connectClient } from '../support/mcp-client';
 import { inPool, until } from '../support/polling';
@@ -128,9 +129,18 @@ describe('fuzzing every tool’s input over MCP and REST', () => {
     expect(tools.length).toBeGreaterThan(15);
     const failures: Outcome[] = [];
     let calls = 0;
+    // tools/list keeps chart configurations compact; the fuzzer derives them from the full schema.
     const work = tools.flatMap((t) =>
-      new SchemaFuzzer(`${SEED}:${t.name}`, t.inputSchema).cases(CASES).map((c) => ({ tool: t.name, c })),
+      new SchemaFuzzer(`${SEED}:${t.name}`, toolRegistry().fullInputSchema(t.name) as Schema)
+        .cases(CASES)
+        .map((c) => ({ tool: t.name, c })),
     );
+    const chartConfigs = work
+      .filter((w) => w.tool === 'generate_chart' && w.c.label === 'valid')
+      .map((w) => (w.c.args as { config?: object }).config ?? {});
+    expect(
+      chartConfigs.filter((c) => ['y', 'columns', 'dimension', 'metric'].some((k) => k in c)),
+    ).not.toEqual([]);
     await inPool(work, 4, async ({ tool, c }) => {
       for (const [transport, send] of [
         ['mcp', viaMcp],

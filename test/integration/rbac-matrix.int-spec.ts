@@ -37,6 +37,7 @@ const MATRIX: Record<string, Record<User, boolean>> = {
   get_chart_data: { admin: true, alice: true, gary: true, sam: true },
   get_chart_sql: { admin: true, alice: true, gary: true, sam: true },
   get_chart_preview: { admin: true, alice: true, gary: true, sam: true },
+  get_chart_type_schema: { admin: true, alice: true, gary: true, sam: true },
   generate_dashboard: { admin: true, alice: true, gary: false, sam: false },
   add_chart_to_existing_dashboard: { admin: true, alice: true, gary: false, sam: false },
   generate_explore_link: { admin: true, alice: true, gary: true, sam: true },
@@ -91,6 +92,7 @@ describe('RBAC matrix: each seeded user × each tool, through the edge with real
       get_chart_data: { identifier: chart, limit: 5 },
       get_chart_sql: { identifier: chart },
       get_chart_preview: { identifier: chart, format: 'ascii' },
+      get_chart_type_schema: { chart_type: 'pie', dataset_id: birthNames },
       generate_dashboard: { chart_ids: [chart], dashboard_title: 'Access check' },
       // Already on alice's dashboard: the call answers where it is and changes nothing.
       add_chart_to_existing_dashboard: { dashboard_id: 'world-indicators', chart_id: alicesChart },

@@ -28,3 +28,12 @@ export const BIRTHS: DatasetModel = {
     { name: 'sum__num', verboseName: 'Births', d3format: ',d' },
   ],
 };
+
+/** Every column or metric name a chart configuration uses. */
+export function configNames(config: unknown): string[] {
+  if (Array.isArray(config)) return config.flatMap(configNames);
+  if (!config || typeof config !== 'object') return [];
+  return Object.entries(config).flatMap(([k, v]) =>
+    k === 'name' || k === 'temporal_column' ? [String(v)] : configNames(v),
+  );
+}

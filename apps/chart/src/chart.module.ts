@@ -21,6 +21,7 @@ import { SQL_CLIENT } from './chart.constants';
 import { ChartReadsService } from './charts/chart-reads.service';
 import { ChartsHandler } from './charts/charts.handler';
 import { ChartsService } from './charts/charts.service';
+import { ChartTypeSchemaService } from './charts/chart-type-schema.service';
 import { DashboardsHandler } from './dashboards/dashboards.handler';
 import { DashboardsService } from './dashboards/dashboards.service';
 import { LinksHandler } from './links/links.handler';
@@ -91,6 +92,7 @@ export class ChartModule {
         PageLinkSigner,
         ChartsService,
         ChartReadsService,
+        ChartTypeSchemaService,
         DashboardsService,
         LinksService,
       ],

@@ -181,3 +181,19 @@ export const EXPLORE_LINK_SCHEMA: JsonSchema = {
   },
   required: ['url', 'kind', 'expires_at', 'user'],
 };
+
+export const CHART_TYPE_SCHEMA_RESULT: JsonSchema = {
+  type: 'object',
+  properties: {
+    chart_type: str,
+    schema: { type: 'object' },
+    example: { type: 'object' },
+    dataset: {
+      type: 'object',
+      properties: { id: int, table_name: str },
+      required: ['id', 'table_name'],
+    },
+    notes: strings,
+  },
+  required: ['chart_type', 'schema', 'example', 'notes'],
+};

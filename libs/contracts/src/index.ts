@@ -87,6 +87,7 @@ export {
   type GetChartDataRequest,
   type GetChartPreviewRequest,
   type GetChartSqlRequest,
+  type GetChartTypeSchemaRequest,
   type PreviewFormat,
   type UpdateChartRequest,
 } from './dto/chart-requests.dto';

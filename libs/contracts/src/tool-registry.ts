@@ -2,6 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError as CvError } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { NotFoundError, ValidationError } from '@meridian/errors';
+import { CHART_CONFIG_CLASSES, CHART_SCHEMA_TOOL, chartConfigFields } from './dto/chart-config.dto';
+import { CHART_TYPES, type ChartType } from './dto/chart-parts.dto';
 import { inlineRefs, type JsonSchema } from './json-schema';
 import { withError } from './output-schemas';
 import { rpcSubject, type ServiceName } from './service-name';
@@ -39,11 +41,19 @@ function firstPath(errors: CvError[], prefix = ''): string | undefined {
  */
 export class ToolRegistry {
   private readonly byName = new Map<string, ToolDefinition>();
+  private readonly configFields = new Map<string, readonly string[]>();
+  private readonly chartTypes: Record<ChartType, JsonSchema>;
 
   constructor(specs: ToolSpec[]) {
     const definitions = validationMetadatasToSchemas({
       refPointerPrefix: '#/definitions/',
     }) as Record<string, JsonSchema>;
+    this.chartTypes = Object.fromEntries(
+      CHART_TYPES.map((t) => [
+        t,
+        { ...inlineRefs(definitions[CHART_CONFIG_CLASSES[t].name], definitions), type: 'object' },
+      ]),
+    ) as Record<ChartType, JsonSchema>;
     for (const spec of specs) {
       if (!TOOL_NAME.test(spec.name)) throw new Error(`Invalid tool name ${spec.name}`);
       if (this.byName.has(spec.name)) throw new Error(`Tool ${spec.name} declared twice`);
@@ -54,6 +64,7 @@ export class ToolRegistry {
         additionalProperties: false,
       };
       if (!inputSchema.properties) inputSchema.properties = {};
+      this.configFields.set(spec.name, chartConfigFields(spec.input));
       this.byName.set(spec.name, {
         ...spec,
         subject: rpcSubject(spec.service, spec.name),
@@ -85,6 +96,36 @@ export class ToolRegistry {
     return this.get(name).subject;
   }
 
+  /** One chart type's full configuration schema, references inlined, as the server validates it. */
+  chartTypeSchema(type: ChartType): JsonSchema {
+    return this.chartTypes[type];
+  }
+
+  /**
+   * The tool's input schema with each chart configuration in full instead of compact: every
+   * argument as the server validates it (tools/list keeps the compact form).
+   */
+  fullInputSchema(name: string): JsonSchema {
+    const schema = this.get(name).inputSchema;
+    const fields = this.configFields.get(name) ?? [];
+    if (fields.length === 0) return schema;
+    const full = this.chartConfigSchema();
+    return {
+      ...schema,
+      properties: Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([k, v]) => [k, fields.includes(k) ? full : v]),
+      ),
+    };
+  }
+
+  /** Every chart type's configuration schema: what a `config` argument is validated against. */
+  chartConfigSchema(): JsonSchema {
+    return {
+      description: 'Chart configuration, by chart_type: xy, table, pie or big_number',
+      oneOf: CHART_TYPES.map((t) => this.chartTypes[t]),
+    };
+  }
+
   /**
    * Validates raw arguments against the tool's DTO, rejecting unknown fields; returns the
    * transformed arguments or throws a ValidationError naming the offending field(s).
@@ -113,7 +154,11 @@ export class ToolRegistry {
     });
     if (errors.length > 0) {
       const problems = formatErrors(errors);
-      throw new ValidationError(`Invalid arguments for ${name}: ${problems.join('; ')}`, {
+      const configs = this.configFields.get(name) ?? [];
+      const hint = errors.some((e) => configs.includes(e.property))
+        ? ` (${CHART_SCHEMA_TOOL} answers each chart_type's full schema and a valid example)`
+        : '';
+      throw new ValidationError(`Invalid arguments for ${name}: ${problems.join('; ')}${hint}`, {
         tool: name,
         field: firstPath(errors),
         problems,

@@ -5,12 +5,14 @@ import type {
   GetChartDataRequest,
   GetChartPreviewRequest,
   GetChartSqlRequest,
+  GetChartTypeSchemaRequest,
   ToolRequest,
   UpdateChartRequest,
 } from '@meridian/contracts';
 import { ToolHandler } from '@meridian/messaging';
 import { ChartCache } from '../metadata/chart-cache.service';
 import { ChartReadsService } from './chart-reads.service';
+import { ChartTypeSchemaService } from './chart-type-schema.service';
 import { ChartsService } from './charts.service';
 
 @Controller()
@@ -19,6 +21,7 @@ export class ChartsHandler {
     private readonly charts: ChartsService,
     private readonly reads: ChartReadsService,
     private readonly cache: ChartCache,
+    private readonly schemas: ChartTypeSchemaService,
   ) {}
 
   @ToolHandler('generate_chart')
@@ -44,5 +47,10 @@ export class ChartsHandler {
   @ToolHandler('get_chart_preview')
   preview(@Payload() req: ToolRequest<GetChartPreviewRequest>) {
     return this.cache.answer(req, () => this.reads.preview(req.principal, req.args));
+  }
+
+  @ToolHandler('get_chart_type_schema')
+  chartTypeSchema(@Payload() req: ToolRequest<GetChartTypeSchemaRequest>) {
+    return this.schemas.describe(req.principal, req.args);
   }
 }

@@ -42,6 +42,16 @@ export class ChartAccessService {
     return dataset;
   }
 
+  /** The dataset, if it exists and the caller may see it; NotFoundError otherwise, either way. */
+  async visibleDataset(principal: Principal, identifier: number | string): Promise<DatasetModel> {
+    const dataset = await this.catalog.dataset(identifier);
+    const profile = await this.profile(principal);
+    if (!dataset || !(await this.catalog.visible('Dataset', dataset.id, profile, principal))) {
+      throw new NotFoundError('Dataset not found', { dataset_id: identifier });
+    }
+    return dataset;
+  }
+
   /** A saved chart and its dataset; PermissionDeniedError when the caller cannot read its data. */
   async chart(principal: Principal, identifier: number | string): Promise<ReadableChart> {
     const chart = await this.catalog.chart(identifier);

@@ -147,7 +147,8 @@ export async function getPrompt(
             `Create a chart from the dataset ${dataset.name} (id ${dataset.id}) that shows: ${goal}\n\n` +
               'Pick the chart type that fits (xy for trends and comparisons, pie for shares of a whole, ' +
               'table for detail, big_number for one figure) and the columns and metrics from the attached ' +
-              'schema; meridian://reference/chart-configs has the configuration of each type. Preview it with ' +
+              `schema; get_chart_type_schema (chart_type, dataset_id ${dataset.id}) gives a type's full ` +
+              'configuration schema and an example on this dataset. Preview it with ' +
               'generate_chart (preview_formats ["ascii"], not saved), check it answers the goal, adjust, and ' +
               'only then save it with save_chart: true and a clear chart_name.',
           ),

@@ -140,10 +140,8 @@ function decodeCursor(raw: string | undefined): Cursor | undefined {
 
 /** The chart configuration reference: the schema generate_chart validates and an example per type. */
 function chartConfigReference(): Structured {
-  const schema = (toolRegistry().get('generate_chart').inputSchema as { properties: Structured }).properties
-    .config;
   return {
-    schema,
+    schema: toolRegistry().chartConfigSchema(),
     examples: {
       xy: {
         chart_type: 'xy',
@@ -163,7 +161,8 @@ function chartConfigReference(): Structured {
     },
     notes:
       'Column and metric names come from the dataset (resource meridian://datasets/{id}/schema). ' +
-      'saved_metric: true uses a saved metric by name; otherwise name a column and an aggregate.',
+      'saved_metric: true uses a saved metric by name; otherwise name a column and an aggregate. ' +
+      'get_chart_type_schema answers one type with an example built from a dataset you name.',
   };
 }
 

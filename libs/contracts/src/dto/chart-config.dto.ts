@@ -14,6 +14,7 @@ import {
   Required,
   RowLimit,
   XY_KINDS,
+  type ChartType,
   type XyKind,
 } from './chart-parts.dto';
 
@@ -184,9 +185,32 @@ export class UnknownChartConfig {
 
 export type ChartConfig = XyChartConfig | TableChartConfig | PieChartConfig | BigNumberChartConfig;
 
-/** The `config` argument: one of the four chart configurations, told apart by chart_type. */
+/** The class of each chart type's configuration: its full JSON Schema and its validation. */
+export const CHART_CONFIG_CLASSES: Record<ChartType, new () => object> = {
+  xy: XyChartConfig,
+  table: TableChartConfig,
+  pie: PieChartConfig,
+  big_number: BigNumberChartConfig,
+};
+
+/** The tool that answers a chart type's full schema; config errors and the compact schema name it. */
+export const CHART_SCHEMA_TOOL = 'get_chart_type_schema';
+
+const configFields = new WeakMap<object, string[]>();
+
+/** The arguments of a request class that are chart configurations. */
+export function chartConfigFields(input: new () => object): readonly string[] {
+  return configFields.get(input) ?? [];
+}
+
+/**
+ * The `config` argument: one of the chart configurations, told apart by chart_type and validated
+ * in full. Its JSON Schema stays compact (the type, the fields every type shares, anything else
+ * open): the full union would be most of tools/list, so get_chart_type_schema answers it per type.
+ */
 export function ChartConfigField(opts: { optional?: boolean } = {}) {
   return (target: object, key: string) => {
+    configFields.set(target.constructor, [...(configFields.get(target.constructor) ?? []), key]);
     if (opts.optional) IsOptional()(target, key);
     else Required()(target, key);
     IsObject({ message: '$property must be an object' })(target, key);
@@ -195,19 +219,23 @@ export function ChartConfigField(opts: { optional?: boolean } = {}) {
       keepDiscriminatorProperty: true,
       discriminator: {
         property: 'chart_type',
-        subTypes: [
-          { value: XyChartConfig, name: 'xy' },
-          { value: TableChartConfig, name: 'table' },
-          { value: PieChartConfig, name: 'pie' },
-          { value: BigNumberChartConfig, name: 'big_number' },
-        ],
+        subTypes: CHART_TYPES.map((name) => ({ value: CHART_CONFIG_CLASSES[name], name })),
       },
     })(target, key);
     JSONSchema({
-      description: 'Chart configuration, by chart_type: xy, table, pie or big_number',
-      oneOf: ['XyChartConfig', 'TableChartConfig', 'PieChartConfig', 'BigNumberChartConfig'].map((n) => ({
-        $ref: `#/definitions/${n}`,
-      })),
+      type: 'object',
+      description: `Chart configuration by chart_type; ${CHART_SCHEMA_TOOL} gives a type's full schema and an example`,
+      properties: {
+        chart_type: { type: 'string', enum: [...CHART_TYPES] },
+        filters: {
+          type: 'array',
+          maxItems: FILTERS.max,
+          description: FILTERS.description,
+          items: { type: 'object' },
+        },
+      },
+      required: ['chart_type'],
+      additionalProperties: true,
     })(target, key);
   };
 }

@@ -19,6 +19,7 @@ import {
 import { JSONSchema } from 'class-validator-jsonschema';
 import { ForceRefresh, IsIdentifier } from '../validation';
 import { ChartConfigField, type ChartConfig } from './chart-config.dto';
+import { CHART_TYPES, type ChartType } from './chart-parts.dto';
 
 export const PREVIEW_FORMATS = ['url', 'ascii', 'table', 'vega_lite', 'png'] as const;
 export type PreviewFormat = (typeof PREVIEW_FORMATS)[number];
@@ -242,4 +243,15 @@ export class GetChartPreviewRequest {
 
   @ForceRefresh()
   force_refresh?: boolean;
+}
+
+export class GetChartTypeSchemaRequest {
+  @IsIn([...CHART_TYPES], { message: `chart_type must be one of: ${CHART_TYPES.join(', ')}` })
+  @JSONSchema({ type: 'string', enum: [...CHART_TYPES] })
+  chart_type!: ChartType;
+
+  @IsOptional()
+  @IsIdentifier()
+  @JSONSchema({ description: "Build the example from this dataset's columns and saved metrics" })
+  dataset_id?: number | string;
 }

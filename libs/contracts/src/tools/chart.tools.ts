@@ -3,6 +3,7 @@ import {
   CHART_PREVIEW_SCHEMA,
   CHART_RESULT_SCHEMA,
   CHART_SQL_SCHEMA,
+  CHART_TYPE_SCHEMA_RESULT,
   DASHBOARD_RESULT_SCHEMA,
   EXPLORE_LINK_SCHEMA,
 } from '../chart-output-schemas';
@@ -11,6 +12,7 @@ import {
   GetChartDataRequest,
   GetChartPreviewRequest,
   GetChartSqlRequest,
+  GetChartTypeSchemaRequest,
   UpdateChartRequest,
 } from '../dto/chart-requests.dto';
 import {
@@ -25,8 +27,12 @@ const CONFIG_HELP =
   'stacked, x_axis, y_axis, filters, row_limit}), table ({columns, filters, sort_by, row_limit}), ' +
   'pie ({dimension, metric, donut, row_limit}) or big_number ({metric, temporal_column, time_grain}). ' +
   'Columns and metrics are {name, aggregate?: SUM|COUNT|AVG|MIN|MAX|COUNT_DISTINCT, label?} or ' +
-  '{name, saved_metric: true}; filters are {column, op, value}. Unknown names are refused with ' +
-  'suggestions: read get_dataset_info first.';
+  '{name, saved_metric: true}; filters are {column, op, value}. get_chart_type_schema gives a ' +
+  "type's full schema and an example for a dataset; unknown names are refused with suggestions.";
+
+const CHART_TYPE_SCHEMA_HELP =
+  "The full JSON Schema of one chart_type's config (the chart tools list it compactly) and a valid " +
+  "example; with dataset_id the example uses that dataset's columns and saved metrics.";
 
 const CHANGES = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const;
 
@@ -48,8 +54,8 @@ export const CHART_TOOLS: ToolSpec[] = [
     name: 'update_chart',
     title: 'Update chart',
     description:
-      'Change a saved chart (its owners or Admin): a new config, chart_name or description; ' +
-      `returns previews of the result. ${CONFIG_HELP}`,
+      'Change a saved chart (its owners or Admin): a new config (as for generate_chart), chart_name ' +
+      'or description; returns previews of the result.',
     service: 'chart',
     input: UpdateChartRequest,
     output: CHART_RESULT_SCHEMA,
@@ -91,6 +97,17 @@ export const CHART_TOOLS: ToolSpec[] = [
     service: 'chart',
     input: GetChartPreviewRequest,
     output: CHART_PREVIEW_SCHEMA,
+    annotations: READ_ONLY,
+    scope: READ_SCOPE,
+    permission: { action: 'can_read', resource: 'Chart' },
+  },
+  {
+    name: 'get_chart_type_schema',
+    title: 'Chart type schema',
+    description: CHART_TYPE_SCHEMA_HELP,
+    service: 'chart',
+    input: GetChartTypeSchemaRequest,
+    output: CHART_TYPE_SCHEMA_RESULT,
     annotations: READ_ONLY,
     scope: READ_SCOPE,
     permission: { action: 'can_read', resource: 'Chart' },
