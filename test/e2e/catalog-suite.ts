@@ -124,6 +124,20 @@ export function catalogSuite(target: () => PlatformUnderTest): void {
         expect.arrayContaining(['page', 'page_size', 'filters', 'search', 'select_columns', 'order_column']),
       );
     });
+
+    it('answers tools/list to Admin in under 50 KB of JSON', async () => {
+      const answer = await rawPost(
+        target().mcpUrl,
+        JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} }),
+        { 'mcp-protocol-version': '2025-11-25' },
+      );
+      expect(answer.status).toBe(200);
+      const result = sseResult(answer.body);
+      expect((result.tools as unknown[]).length).toBe(toolRegistry().list().length);
+      const bytes = Buffer.byteLength(JSON.stringify(result));
+      console.log(`tools/list as Admin: ${bytes} bytes of JSON`);
+      expect(bytes).toBeLessThanOrEqual(50_000);
+    });
   });
 
   describe('catalog tools', () => {

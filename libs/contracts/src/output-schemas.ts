@@ -1,4 +1,3 @@
-import { ERROR_TYPES } from '@meridian/errors';
 import type { JsonSchema } from './json-schema';
 import type { ListModelSpec } from './list-models';
 
@@ -12,12 +11,43 @@ export const ERROR_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
     error: str,
-    error_type: { type: 'string', enum: [...ERROR_TYPES] },
-    timestamp: datetime,
-    details: { type: 'object' },
+    error_type: str,
+    timestamp: str,
   },
   required: ['error', 'error_type', 'timestamp'],
 };
+
+/**
+ * An output schema as tools/list shows it: what clients check answers against and nothing more.
+ * The answer's own fields stay; below them only required fields do, and an object two levels
+ * down is only `{type}`. Descriptions and formats go. Loosening only: every answer the full
+ * schema admits still passes.
+ */
+export function compactOutput(schema: JsonSchema): JsonSchema {
+  const walk = (node: JsonSchema, depth: number): JsonSchema => {
+    const isObject = node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object'));
+    if (depth >= 2 && isObject) return { type: node.type };
+    const out: JsonSchema = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'description' || key === 'format') continue;
+      if (key === 'properties') {
+        const kept = Object.entries(value as Record<string, JsonSchema>).filter(
+          ([k]) => depth === 0 || (node.required ?? []).includes(k),
+        );
+        if (kept.length > 0)
+          out.properties = Object.fromEntries(kept.map(([k, v]) => [k, walk(v, depth + 1)]));
+      } else if (key === 'items' || (key === 'additionalProperties' && typeof value === 'object')) {
+        out[key] = walk(value as JsonSchema, depth);
+      } else if (key === 'anyOf' || key === 'oneOf') {
+        out[key] = (value as JsonSchema[]).map((v) => walk(v, depth));
+      } else {
+        out[key] = value;
+      }
+    }
+    return out;
+  };
+  return walk(schema, 0);
+}
 
 /** SDK clients validate structuredContent against outputSchema even on errors: admit both. */
 export function withError(success: JsonSchema): JsonSchema {

@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '@meridian/errors';
 import { CHART_CONFIG_CLASSES, CHART_SCHEMA_TOOL, chartConfigFields } from './dto/chart-config.dto';
 import { CHART_TYPES, type ChartType } from './dto/chart-parts.dto';
 import { inlineRefs, type JsonSchema } from './json-schema';
-import { withError } from './output-schemas';
+import { compactOutput, withError } from './output-schemas';
 import { rpcSubject, type ServiceName } from './service-name';
 import type { ToolDefinition, ToolSpec } from './tool-definition';
 import { forbiddenCharacters } from './validation';
@@ -69,7 +69,8 @@ export class ToolRegistry {
         ...spec,
         subject: rpcSubject(spec.service, spec.name),
         inputSchema,
-        outputSchema: withError(spec.output),
+        // `output` stays the full shape an answer has; tools/list shows only what clients check.
+        outputSchema: withError(compactOutput(spec.output)),
       });
     }
   }

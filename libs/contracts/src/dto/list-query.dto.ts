@@ -177,7 +177,7 @@ export function createListQueryDto(spec: ListModelSpec): new () => ListQuery {
     JSONSchema({
       type: 'array',
       maxItems: 20,
-      description: `Filters [{col, opr, value}] combined with AND. Columns: ${filterCols.join(', ')}`,
+      description: 'Filters [{col, opr, value}] combined with AND',
       items: {
         type: 'object',
         properties: {

@@ -132,10 +132,9 @@ export const AUDIT_TOOLS: ToolSpec[] = [
     name: 'list_audit_events',
     title: 'List audit events',
     description:
-      'The audit trail: one event per tool call, allowed or refused, with user, roles, client, ' +
-      'arguments (secrets redacted), outcome and duration. Filter by user, tool, status, error_type, ' +
-      'request_id and a since/until time range; paginated (page, page_size up to 100), newest first. ' +
-      'Admin only.',
+      'The audit trail (Admin only): one event per tool call, allowed or refused: user, roles, ' +
+      'client, arguments (secrets redacted), outcome, duration. Filter by user, tool, status, ' +
+      'error_type, request_id, since/until; paged (page_size up to 100), newest first.',
     service: 'audit',
     input: ListAuditEventsRequest,
     output: LIST_AUDIT_EVENTS_OUTPUT,

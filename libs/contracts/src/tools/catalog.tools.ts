@@ -18,9 +18,8 @@ import {
 import { READ_ONLY, READ_SCOPE, type ToolSpec } from '../tool-definition';
 
 const PAGING =
-  'Paginated (page, page_size up to 100), filterable with filters [{col, opr, value}] ' +
-  '(opr: eq ne sw ew in nin gt gte lt lte like ilike is_null is_not_null) or a text search, ' +
-  'with select_columns, order_column and order_direction.';
+  'Paged (page, page_size up to 100); filters [{col, opr, value}] (all must hold) or a text search; ' +
+  'select_columns, order_column, order_direction.';
 
 export const ListDashboardsRequest = createListQueryDto(DASHBOARD_LIST);
 export const ListChartsRequest = createListQueryDto(CHART_LIST);

@@ -162,10 +162,10 @@ export const SQL_TOOLS: ToolSpec[] = [
     name: 'execute_sql',
     title: 'Execute SQL',
     description:
-      'Run one SQL statement on a registered database and return columns and rows. Reads run in a ' +
-      'read-only transaction; data-changing statements only where the database allows DML. Rows are ' +
-      `capped by limit (default ${DEFAULT_SQL_LIMIT}, max ${MAX_SQL_LIMIT}) and the query is cancelled ` +
-      'after timeout seconds. Row-level security applies; dry_run shows the SQL that would run.',
+      'Run one SQL statement on a registered database; returns columns and rows. Read-only ' +
+      'transaction unless the database allows DML. At most limit rows ' +
+      `(default ${DEFAULT_SQL_LIMIT}, max ${MAX_SQL_LIMIT}), cancelled after timeout seconds; ` +
+      'row-level security applies; dry_run shows the SQL that would run.',
     service: 'sql',
     input: ExecuteSqlRequest,
     output: SQL_RESULT_SCHEMA,
@@ -179,10 +179,9 @@ export const SQL_TOOLS: ToolSpec[] = [
     name: 'query_dataset',
     title: 'Query dataset',
     description:
-      'Query a dataset without writing SQL: columns, metrics (an aggregate of a column, or a saved ' +
-      'metric), filters, group_by, a time grain on a temporal column, order_by and row_limit. Names ' +
-      'are checked against the dataset, values are bound as parameters, row-level security applies. ' +
-      'Returns columns and rows plus the SQL that ran.',
+      'Query a dataset without SQL: columns, metrics (an aggregate of a column or a saved metric), ' +
+      'filters, group_by, time grain, order_by, row_limit. Names are checked, values bound, ' +
+      'row-level security applies. Returns the rows and the SQL that ran.',
     service: 'sql',
     input: QueryDatasetRequest,
     output: QUERY_DATASET_RESULT_SCHEMA,
