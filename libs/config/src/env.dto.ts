@@ -112,6 +112,17 @@ export class EnvDto {
   @Max(64 * 1024 * 1024)
   MCP_MAX_RESPONSE_BYTES = 512 * 1024;
 
+  /**
+   * Largest MCP tool result (its JSON) an LLM client is sent; larger answers are cut in stages.
+   * Unset: 50,000 or MCP_MAX_RESPONSE_BYTES, whichever is lower.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  MCP_RESPONSE_BUDGET_BYTES?: number;
+
   /** Tools hidden from every list and refused (comma-separated names). */
   @IsOptional()
   @Matches(/^\s*[a-z_]+(\s*,\s*[a-z_]+)*\s*,?\s*$/, { message: 'must be tool names separated by commas' })

@@ -62,6 +62,7 @@ describe('loadConfig', () => {
         allowedHosts: [],
         allowedOrigins: [],
         maxResponseBytes: 524288,
+        responseBudgetBytes: 50_000,
         disabledTools: [],
         readOnly: false,
         structuredOutput: true,
@@ -187,6 +188,20 @@ describe('loadConfig', () => {
       expect(config.embeddedPgPort).toBe(54329);
     });
 
+    it('keeps the MCP response budget within the transport cap', () => {
+      expect(loadConfig({ MCP_RESPONSE_BUDGET_BYTES: '20000' }).responseBudgetBytes).toBe(20_000);
+      expect(loadConfig({ MCP_MAX_RESPONSE_BYTES: '2048' }).responseBudgetBytes).toBe(2048);
+      expect(
+        loadConfig({ MCP_MAX_RESPONSE_BYTES: '100000', MCP_RESPONSE_BUDGET_BYTES: '100000' })
+          .responseBudgetBytes,
+      ).toBe(100_000);
+      expect(() =>
+        loadConfig({ MCP_MAX_RESPONSE_BYTES: '40000', MCP_RESPONSE_BUDGET_BYTES: '50000' }),
+      ).toThrow(
+        'MCP_RESPONSE_BUDGET_BYTES: 50000 exceeds MCP_MAX_RESPONSE_BYTES (40000); the budget must be at most the transport cap',
+      );
+    });
+
     it('reads the sql service limits', () => {
       expect(
         loadConfig({ SQLLAB_TIMEOUT: '120', SQL_WORKER_CONCURRENCY: '4', SQL_WORKER_QUEUE_SIZE: '0' }).sql,
@@ -235,6 +250,8 @@ describe('loadConfig', () => {
       ['MCP_SERVICE_PORT', '70000'],
       ['MCP_SERVICE_PORT', '80.5'],
       ['MCP_MAX_RESPONSE_BYTES', '10'],
+      ['MCP_RESPONSE_BUDGET_BYTES', '100'],
+      ['MCP_RESPONSE_BUDGET_BYTES', 'lots'],
       ['SQLALCHEMY_POOL_SIZE', '0'],
       ['NATS_URL', 'http://x'],
       ['NATS_URL', 'nats://a,http://b'],

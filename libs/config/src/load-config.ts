@@ -8,6 +8,9 @@ import { parseCacheConfig, parseOtlpHeaders, parseRateLimiting } from './guardra
 import type { AuthConfig, JwtAlgorithm, MeridianConfig } from './meridian-config';
 import { MERIDIAN_VERSION } from './version';
 
+/** MCP_RESPONSE_BUDGET_BYTES when unset (or MCP_MAX_RESPONSE_BYTES, when that is lower). */
+export const DEFAULT_RESPONSE_BUDGET_BYTES = 50_000;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -46,6 +49,7 @@ function knownOptional(): string[] {
     'MCP_REQUIRED_SCOPES',
     'MCP_TOOL_SCOPES',
     'MCP_DISABLED_TOOLS',
+    'MCP_RESPONSE_BUDGET_BYTES',
     'MCP_ROLES_CLAIM',
     'MCP_ROLE_MAPPING',
     'MCP_AUTHORIZATION_SERVERS',
@@ -133,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
   problems.push(...authProblems(dto));
   problems.push(...proxyProblems(splitList(dto.MCP_TRUSTED_PROXIES)));
   problems.push(...natsProblems(dto));
+  problems.push(...budgetProblems(dto));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -158,6 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     allowedHosts: splitList(dto.MCP_ALLOWED_HOSTS),
     allowedOrigins: splitList(dto.MCP_ALLOWED_ORIGINS),
     maxResponseBytes: dto.MCP_MAX_RESPONSE_BYTES,
+    responseBudgetBytes:
+      dto.MCP_RESPONSE_BUDGET_BYTES ?? Math.min(DEFAULT_RESPONSE_BUDGET_BYTES, dto.MCP_MAX_RESPONSE_BYTES),
     disabledTools: splitList(dto.MCP_DISABLED_TOOLS),
     readOnly: dto.MCP_READ_ONLY,
     structuredOutput: dto.MCP_STRUCTURED_OUTPUT,
@@ -316,6 +323,17 @@ function authProblems(dto: EnvDto): string[] {
     }
   }
   return problems;
+}
+
+/** The budget an LLM client is sent cannot exceed what the transport carries. */
+function budgetProblems(dto: EnvDto): string[] {
+  const budget = dto.MCP_RESPONSE_BUDGET_BYTES;
+  if (typeof budget !== 'number' || typeof dto.MCP_MAX_RESPONSE_BYTES !== 'number') return [];
+  if (budget <= dto.MCP_MAX_RESPONSE_BYTES) return [];
+  return [
+    `MCP_RESPONSE_BUDGET_BYTES: ${budget} exceeds MCP_MAX_RESPONSE_BYTES (${dto.MCP_MAX_RESPONSE_BYTES}); ` +
+      'the budget must be at most the transport cap',
+  ];
 }
 
 function natsProblems(dto: EnvDto): string[] {

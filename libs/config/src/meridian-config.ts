@@ -129,6 +129,8 @@ export interface MeridianConfig {
   allowedHosts: string[];
   allowedOrigins: string[];
   maxResponseBytes: number;
+  /** MCP_RESPONSE_BUDGET_BYTES: the largest MCP tool result JSON; bigger answers are cut in stages. */
+  responseBudgetBytes: number;
   /** MCP_DISABLED_TOOLS: tools hidden from every list and refused. */
   disabledTools: string[];
   /** MCP_READ_ONLY: tools that change something are hidden and refused; execute_sql reads only. */

@@ -25,6 +25,7 @@ import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service'
 import { callLogLevel, CancellableServer, mcpCancelKey, reportProgress } from './mcp-call-control';
 import { complete, getPrompt, PROMPTS } from './mcp-prompts';
 import { asResourceError, McpResources, RESOURCE_TEMPLATES, RpcError } from './mcp-resources';
+import { fitToBudget, type BudgetedAnswer } from './response-budget';
 
 const INSTRUCTIONS =
   'Meridian exposes governed analytics: start with get_instance_info, then list_dashboards, ' +
@@ -237,6 +238,19 @@ export class McpServerFactory {
     if (principal) this.dispatcher.cancel(principal, mcpCancelKey(id), auth.extra.requestId);
   }
 
+  /** MCP answers an LLM reads are cut to MCP_RESPONSE_BUDGET_BYTES (images aside); REST is not. */
+  private withinBudget(name: string, structured: Record<string, unknown>): BudgetedAnswer {
+    if (!isPlainObject(structured) || !toolRegistry().has(name)) return { result: structured, cut: false };
+    const tool = toolRegistry().get(name);
+    const outputSchema = tool.outputSchema as Parameters<AjvJsonSchemaValidator['getValidator']>[0];
+    return fitToBudget(structured, {
+      budget: Math.min(this.config.responseBudgetBytes, this.config.maxResponseBytes),
+      outputSchema: tool.outputSchema,
+      inputSchema: tool.inputSchema,
+      validate: (value) => this.validator.getValidator(outputSchema)(value).valid,
+    });
+  }
+
   async callTool(
     principal: Principal,
     name: string,
@@ -251,12 +265,14 @@ export class McpServerFactory {
       >;
       // Rendered images travel as image content beside the JSON, not as base64 inside it.
       const { structured, images } = splitImages(result);
+      const answer = this.withinBudget(name, structured);
       return {
         content: [
-          { type: 'text', text: JSON.stringify(structured) },
+          { type: 'text', text: JSON.stringify(answer.result) },
+          ...(answer.note ? [{ type: 'text' as const, text: answer.note }] : []),
           ...images.map((i) => ({ type: 'image' as const, data: i.data, mimeType: i.mimeType })),
         ],
-        ...(this.config.structuredOutput ? { structuredContent: structured } : {}),
+        ...(this.config.structuredOutput ? { structuredContent: answer.result } : {}),
       };
     } catch (err) {
       const body = toMeridianError(err).toBody() as unknown as Record<string, unknown>;
