@@ -55,6 +55,9 @@ describe('fitToBudget', () => {
     expect(kept.length).toBeGreaterThan(5);
     expect(kept.length).toBeLessThan(500);
     expect(kept).toEqual(rows.slice(0, kept.length));
+    // No more is cut than the budget needs: one more row would not leave room for the reason.
+    const oneMore = { ...result, rows: rows.slice(0, kept.length + 1) };
+    expect(Buffer.byteLength(JSON.stringify(oneMore))).toBeGreaterThan(BUDGET - 1000);
     expect(result.row_count).toBe(kept.length);
     expect(result.truncated).toBe(true);
     expect(result.truncation_reason).toBe(

@@ -139,12 +139,17 @@ function fewerItems(
     .sort((a, b) => bytes(result[b]) - bytes(result[a]));
   let value = result;
   for (const key of lists) {
-    const size = bytes(value);
-    if (size <= target || bytes(value[key]) * LIST_SHARE < size) break;
+    const total = bytes(value);
+    if (total <= target || bytes(value[key]) * LIST_SHARE < total) break;
     const items = value[key] as unknown[];
     const base = value;
     const keep = (n: number) => ({ ...base, [key]: items.slice(0, n) });
-    const n = largestFitting(1, items.length - 1, (m) => bytes(keep(m)) <= target);
+    // The JSON of the first n items is '[' + their JSON joined by commas + ']'.
+    const empty = bytes(keep(0));
+    const ends: number[] = [];
+    let sum = 0;
+    for (const item of items) ends.push((sum += Buffer.byteLength(JSON.stringify(item) ?? 'null')));
+    const n = largestFitting(1, items.length - 1, (m) => empty + ends[m - 1] + m - 1 <= target);
     value = keep(n);
     cuts.arrays.push({ key, from: items.length, to: n });
   }
