@@ -104,7 +104,7 @@ describe('fitToBudget', () => {
     expect(result.count).toBe(kept);
     expect(result.total_count).toBe(250);
     expect(result.truncation_reason).toContain(`datasets cut from 100 to ${kept}`);
-    expect(result.truncation_reason).toContain('a smaller page_size (then the next page)');
+    expect(result.truncation_reason).toContain('a smaller page_size');
     expect(result.truncation_reason).toContain('select_columns with only the fields needed');
     expect(result.truncation_reason).toContain('filters');
   });

@@ -43,7 +43,7 @@ const LIST_SHARE = 4;
 
 /** Arguments that make an answer smaller, in the order they are suggested. */
 const ASK_FOR_LESS: [string, string][] = [
-  ['page_size', 'a smaller page_size (then the next page)'],
+  ['page_size', 'a smaller page_size'],
   ['select_columns', 'select_columns with only the fields needed'],
   ['limit', 'a lower limit'],
   ['row_limit', 'a lower row_limit'],
@@ -268,7 +268,7 @@ function collect(node: unknown, schema: SchemaNode, path: (string | number)[], o
 function replacementFor(node: object, schema: SchemaNode, size: number): unknown {
   const what = Array.isArray(node)
     ? `a list of ${node.length} items`
-    : `an object with ${Object.keys(node).length} fields (${Object.keys(node).slice(0, 8).join(', ')})`;
+    : `an object with ${Object.keys(node).length} fields (${Object.keys(node).slice(0, 8).join(', ').slice(0, 160)})`;
   const summary = `[${what}, ${size} bytes, left out to fit the response budget]`;
   if (!schema) return summary;
   if (!Array.isArray(node) && freeObject(schema)) return { _summary: summary };
