@@ -151,4 +151,10 @@ describe('the MCP response budget', () => {
     expect(cut.truncated).toBe(true);
     expect(cut.truncation_reason).toContain(`columns cut from ${all.length} to ${columns.length}`);
   });
+
+  it('counts the answers it cut, by tool (REST answers are not)', async () => {
+    const metric = await register.getSingleMetric('mcp_responses_cut_to_budget_total')?.get();
+    const byTool = Object.fromEntries((metric?.values ?? []).map((v) => [v.labels.tool, v.value]));
+    expect(byTool).toEqual({ execute_sql: 2, list_dashboards: 1, get_dataset_info: 1 });
+  });
 });

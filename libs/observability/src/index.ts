@@ -8,6 +8,7 @@ export {
   mcpActiveStreams,
   mcpRequestDuration,
   mcpRequestsInFlight,
+  mcpResponsesCutToBudgetTotal,
   mcpRequestsTotal,
   metricsRegistry,
   natsRequestDuration,

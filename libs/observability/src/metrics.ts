@@ -80,6 +80,18 @@ export function responsesTruncatedTotal(): Counter<'service' | 'tool'> {
   );
 }
 
+export function mcpResponsesCutToBudgetTotal(): Counter<'tool'> {
+  return getOrCreate(
+    'mcp_responses_cut_to_budget_total',
+    () =>
+      new Counter({
+        name: 'mcp_responses_cut_to_budget_total',
+        help: 'MCP tool answers cut to MCP_RESPONSE_BUDGET_BYTES',
+        labelNames: ['tool'],
+      }),
+  );
+}
+
 /** Where a rate limit sits: per client address, per user, per user and tool, per user in a service. */
 export type RateLimitScope = 'ip' | 'user' | 'tool' | 'service';
 
@@ -224,6 +236,7 @@ export function registerEdgeMetrics(): void {
   mcpRequestsInFlight();
   mcpActiveConnections();
   mcpActiveStreams();
+  mcpResponsesCutToBudgetTotal();
   natsRequestDuration();
   rateLimitRejectionsTotal();
   rateLimitStoreFailuresTotal();

@@ -21,6 +21,7 @@ import { MERIDIAN_CONFIG, type MeridianConfig } from '@meridian/config';
 import { AccessService, PROFILE_TTL_MS, roleSet } from '@meridian/authz';
 import { splitImages, toolRegistry, type Principal, type ToolDefinition } from '@meridian/contracts';
 import { toMeridianError } from '@meridian/errors';
+import { mcpResponsesCutToBudgetTotal } from '@meridian/observability';
 import { ToolDispatcher, type CallMeta } from '../tools/tool-dispatcher.service';
 import { callLogLevel, CancellableServer, mcpCancelKey, reportProgress } from './mcp-call-control';
 import { complete, getPrompt, PROMPTS } from './mcp-prompts';
@@ -266,6 +267,7 @@ export class McpServerFactory {
       // Rendered images travel as image content beside the JSON, not as base64 inside it.
       const { structured, images } = splitImages(result);
       const answer = this.withinBudget(name, structured);
+      if (answer.cut) mcpResponsesCutToBudgetTotal().inc({ tool: name });
       return {
         content: [
           { type: 'text', text: JSON.stringify(answer.result) },
