@@ -15,6 +15,7 @@ import { AuthModule } from './auth/auth.module';
 import { MetricsController } from './auth/metrics.controller';
 import { EDGE_MODE, SERVICE_CLIENTS, type EdgeMode } from './edge.constants';
 import { MeridianExceptionFilter } from './http/meridian-exception.filter';
+import { ShutdownDelay } from './http/shutdown-delay';
 import { McpResources } from './mcp/mcp-resources';
 import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpController } from './mcp/mcp.controller';
@@ -76,6 +77,7 @@ export class EdgeModule {
         // MCP_RATE_LIMITING: per address (onRequest hook), per user and per tool (dispatcher).
         RateLimitService.provider('edge'),
         TelemetryShutdown,
+        ShutdownDelay,
         McpServerFactory,
         McpResources,
         PageLinksService,

@@ -219,6 +219,16 @@ export class EnvDto {
   @Max(86_400)
   SUPERSET_WEBSERVER_TIMEOUT = 60;
 
+  /**
+   * Seconds a stopping edge keeps serving after SIGTERM with /ready answering 503, so that load
+   * balancers stop sending it calls before it closes its port (0: close at once).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  MERIDIAN_SHUTDOWN_DELAY_SECONDS = 0;
+
   /** Port of a standalone service's health and metrics listener (0 picks the service's default). */
   @Transform(toInt)
   @IsInt()

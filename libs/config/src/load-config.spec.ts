@@ -96,6 +96,7 @@ describe('loadConfig', () => {
         natsAuth: { user: undefined, password: undefined, nkeySeed: undefined, tls: undefined },
         requestTimeoutMs: 30_000,
         webserverTimeoutMs: 60_000,
+        shutdownDelayMs: 0,
         metricsPort: 0,
         metricsHost: '127.0.0.1',
         logLevel: 'info',
@@ -184,6 +185,7 @@ describe('loadConfig', () => {
       expect(config.pool).toEqual({ size: 7, maxOverflow: 0, timeoutSeconds: 12, recycleSeconds: 60 });
       expect(config.requestTimeoutMs).toBe(1500);
       expect(loadConfig({ SUPERSET_WEBSERVER_TIMEOUT: '120' }).webserverTimeoutMs).toBe(120_000);
+      expect(loadConfig({ MERIDIAN_SHUTDOWN_DELAY_SECONDS: '5' }).shutdownDelayMs).toBe(5000);
       expect(config.metricsPort).toBe(9100);
       expect(config.embeddedPgPort).toBe(54329);
     });

@@ -199,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MeridianConfig
     natsAuth: natsAuth(dto),
     requestTimeoutMs: dto.NATS_REQUEST_TIMEOUT_MS,
     webserverTimeoutMs: dto.SUPERSET_WEBSERVER_TIMEOUT * 1000,
+    shutdownDelayMs: dto.MERIDIAN_SHUTDOWN_DELAY_SECONDS * 1000,
     metricsPort: dto.METRICS_PORT,
     metricsHost: dto.METRICS_HOST,
     logLevel: dto.LOG_LEVEL,

@@ -152,6 +152,8 @@ export interface MeridianConfig {
   requestTimeoutMs: number;
   /** SUPERSET_WEBSERVER_TIMEOUT: the longest the edge waits for any call, in milliseconds. */
   webserverTimeoutMs: number;
+  /** MERIDIAN_SHUTDOWN_DELAY_SECONDS: how long a stopping edge serves with /ready at 503, in milliseconds. */
+  shutdownDelayMs: number;
   metricsPort: number;
   metricsHost: string;
   logLevel: string;
