@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { freePort } from './net';
 
@@ -35,6 +39,18 @@ export interface LoadTestOptions {
   /** ... and fewer errors than this share of calls. */
   goalErrorRatio: number;
   log?: (line: string) => void;
+  /** Told of every call as it ends (the chaos scenarios lay calls against their faults). */
+  onCall?: (call: CallRecord) => void;
+}
+
+/** One tool call as a user made it: when, how long, its request id (X-Request-Id) and its error type. */
+export interface CallRecord {
+  tool: string;
+  requestId: string;
+  /** Epoch milliseconds when the call was sent. */
+  startedAt: number;
+  ms: number;
+  errorType?: string;
 }
 
 export interface ToolFigures {
@@ -51,7 +67,7 @@ export interface ToolFigures {
 export interface LoadTestSummary {
   url: string;
   started_at: string;
-  settings: Omit<LoadTestOptions, 'token' | 'log'> & { token: boolean };
+  settings: Omit<LoadTestOptions, 'token' | 'log' | 'onCall'> & { token: boolean };
   seconds: number;
   users_reached: number;
   total: ToolFigures;
@@ -96,10 +112,26 @@ function figures(samples: Sample[], seconds: number): ToolFigures {
   };
 }
 
-async function connect(url: string, token: string | undefined, name: string): Promise<Client> {
+/**
+ * A client of its own for one user; `requestId()` names the X-Request-Id each request carries, so a
+ * call can be found in the logs and the audit trail.
+ */
+async function connect(
+  url: string,
+  token: string | undefined,
+  name: string,
+  requestId: () => string = randomUUID,
+): Promise<Client> {
   const client = new Client({ name, version: '1.0.0' });
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const tagged: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('x-request-id', requestId());
+    return fetch(input, { ...init, headers });
+  };
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: auth }, fetch: tagged }),
+  );
   return client;
 }
 
@@ -186,8 +218,9 @@ async function runUsers(opts: LoadTestOptions, url: string, targets: Targets) {
     await sleep((opts.rampSeconds * 1000 * n) / Math.max(1, opts.users));
     if (Date.now() >= end) return;
     let client: Client;
+    let requestId = randomUUID();
     try {
-      client = await connect(url, opts.token, `meridian-load-${n}`);
+      client = await connect(url, opts.token, `meridian-load-${n}`, () => requestId);
     } catch (err) {
       samples.push({ tool: 'initialize', ms: 0, errorType: (err as Error).name || 'ConnectError' });
       return;
@@ -196,6 +229,8 @@ async function runUsers(opts: LoadTestOptions, url: string, targets: Targets) {
     try {
       while (Date.now() < end) {
         const tool = pick();
+        requestId = randomUUID();
+        const startedAt = Date.now();
         const t0 = performance.now();
         let errorType: string | undefined;
         try {
@@ -205,10 +240,13 @@ async function runUsers(opts: LoadTestOptions, url: string, targets: Targets) {
           })) as CallToolResult;
           errorType = errorTypeOf(result);
         } catch (err) {
-          // The call never got an answer: a transport failure, an HTTP error or a protocol error.
-          errorType = (err as { code?: unknown }).code !== undefined ? `McpError` : 'TransportError';
+          // The call never got a tool result: an HTTP error status, a protocol error or a transport failure.
+          if (err instanceof StreamableHTTPError) errorType = `HTTP${err.code ?? ''}`;
+          else errorType = (err as { code?: unknown }).code !== undefined ? `McpError` : 'TransportError';
         }
-        samples.push({ tool, ms: performance.now() - t0, errorType });
+        const ms = performance.now() - t0;
+        samples.push({ tool, ms, errorType });
+        opts.onCall?.({ tool, requestId, startedAt, ms, errorType });
         if (!opts.closed) {
           const think = opts.thinkMinSeconds + Math.random() * (opts.thinkMaxSeconds - opts.thinkMinSeconds);
           await sleep(Math.min(think * 1000, Math.max(0, end - Date.now())));
@@ -254,7 +292,7 @@ export async function runLoadTest(url: string, opts: LoadTestOptions): Promise<L
   const errorRatio = total.calls ? total.errors / total.calls : 1;
   const p95Met = total.calls > 0 && total.p95_ms < opts.goalP95Ms;
   const errorsMet = errorRatio < opts.goalErrorRatio;
-  const { token, log: _log, ...settings } = opts;
+  const { token, log: _log, onCall: _onCall, ...settings } = opts;
   return {
     url,
     started_at: startedAt,
