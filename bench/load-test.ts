@@ -150,6 +150,15 @@ function errorTypeOf(result: CallToolResult): string | undefined {
   return 'UnknownError';
 }
 
+/**
+ * The error type of an HTTP error answer: Meridian's `error_type` when its body carries one (an
+ * address rate limit refuses before MCP is reached), else `HTTP<status>`.
+ */
+function httpErrorType(err: StreamableHTTPError): string {
+  const type = /"error_type"\s*:\s*"(\w+)"/.exec(err.message)?.[1];
+  return type ? `${type} (HTTP ${err.code})` : `HTTP${err.code ?? ''}`;
+}
+
 async function structured(client: Client, name: string, args: Record<string, unknown>) {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   const error = errorTypeOf(result);
@@ -241,7 +250,7 @@ async function runUsers(opts: LoadTestOptions, url: string, targets: Targets) {
           errorType = errorTypeOf(result);
         } catch (err) {
           // The call never got a tool result: an HTTP error status, a protocol error or a transport failure.
-          if (err instanceof StreamableHTTPError) errorType = `HTTP${err.code ?? ''}`;
+          if (err instanceof StreamableHTTPError) errorType = httpErrorType(err);
           else errorType = (err as { code?: unknown }).code !== undefined ? `McpError` : 'TransportError';
         }
         const ms = performance.now() - t0;

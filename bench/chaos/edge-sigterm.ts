@@ -31,7 +31,7 @@ export async function edgeSigterm(opts: ScenarioOptions): Promise<ScenarioResult
     before_s: opts.short ? 3 : 10,
     after_s: opts.short ? 5 : 15,
     in_flight_calls: opts.short ? 2 : 5,
-    in_flight_rows: 10_000_000,
+    in_flight_rows: 5_000_000,
     shutdown_delay_s: SHUTDOWN_DELAY_S,
     balancer_probe_ms: 200,
   };
@@ -139,7 +139,8 @@ export async function edgeSigterm(opts: ScenarioOptions): Promise<ScenarioResult
             : `${calls.length} calls through the balancer, all answered (${balancer.sent.join(' / ')} requests ` +
                 `to edge-a / edge-b, ${sentAfter.join(' / ')} after the signal)`,
         ),
-        goal('it exits cleanly', code === 0, `exit code ${String(code)}`),
+        // Nest closes the app, then ends the process with the signal it got (exit 1 if closing failed).
+        goal('it exits cleanly', code === 0 || code === 'SIGTERM', `ended with ${String(code)}`),
       ];
       return summarize('edge-sigterm', opts, settings, calls, timeline, traffic.startedAt, goals);
     } finally {

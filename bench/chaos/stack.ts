@@ -38,8 +38,8 @@ export interface ChaosProcess {
   name: string;
   readonly child: ChildProcess;
   output(): string;
-  /** Sends `signal` and waits for the exit (SIGKILL after 20 s); answers the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends `signal` and waits for the exit (SIGKILL after 20 s); answers the exit code, or the signal that ended it. */
+  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
   /** Starts it again with the same command and environment. */
   restart(): void;
 }
@@ -67,11 +67,11 @@ function launch(name: string, command: string, args: string[], env: Record<strin
     stop: (signal = 'SIGTERM') =>
       new Promise((done) => {
         const proc = child;
-        if (proc.exitCode !== null || proc.signalCode !== null) return done(proc.exitCode);
+        if (proc.exitCode !== null || proc.signalCode !== null) return done(proc.exitCode ?? proc.signalCode);
         const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-        proc.once('exit', (code) => {
+        proc.once('exit', (code, ended) => {
           clearTimeout(timer);
-          done(code);
+          done(code ?? ended);
         });
         proc.kill(signal);
       }),
