@@ -149,6 +149,8 @@ export interface RunningService {
 export interface MetadataDatabase {
   url: string;
   drop(): Promise<void>;
+  /** The SECRET_KEY its stored connection passwords were encrypted with (default the stack's own). */
+  secretKey?: string;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -234,6 +236,7 @@ export class ChaosStack {
       };
     }
     this.env.SQLALCHEMY_DATABASE_URI = db.url;
+    if (db.secretKey) this.env.SECRET_KEY = db.secretKey;
     this.cleanups.push(db.drop);
     return db;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatResult, type ScenarioResult } from '../../bench/chaos/scenario';
 import { SCENARIOS } from '../../bench/chaos/scenarios';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, TEST_SECRET_KEY } from '../support/database';
 
 /**
  * The short version of each chaos scenario (`npm run chaos -- <scenario> --short`): real
@@ -15,7 +15,7 @@ describe('chaos scenarios (short)', () => {
     return SCENARIOS[name]({
       short: true,
       log: (line) => lines.push(line),
-      database,
+      database: { ...database, secretKey: TEST_SECRET_KEY },
       dbPrefix: 'unused',
     });
   };
