@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -13,7 +13,9 @@ import { freePort } from '../net';
 
 /** The checkout: this file runs built (dist/bench/chaos) or, under vitest, from its source. */
 export const ROOT = resolve(__dirname, /[\\/]dist[\\/]bench[\\/]/.test(__dirname) ? '../../..' : '../..');
-export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? 'nats-server';
+/** Debian's package puts nats-server in /usr/sbin, not always on a user's PATH. */
+export const NATS_SERVER_BIN =
+  process.env.NATS_SERVER_BIN ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 /** The PostgreSQL server holding scenario databases (the metadata database is never restarted there). */
 export const CHAOS_PG_URL = process.env.CHAOS_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';

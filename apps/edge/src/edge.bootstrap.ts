@@ -10,6 +10,7 @@ import { schemaReadiness, unreachableDatabases } from '@meridian/persistence';
 import { EDGE_DATA_SOURCE } from './auth/auth.constants';
 import { PrincipalResolver } from './auth/principal.resolver';
 import { EdgeModule } from './edge.module';
+import { ShutdownDelay } from './http/shutdown-delay';
 import { countConnections } from './http/connection-metrics';
 import { edgeFastifyOptions, installOriginPolicy } from './http/http-hardening';
 import { newRequestId } from './http/request-id';
@@ -20,7 +21,8 @@ export interface RunningEdge {
   app: NestFastifyApplication;
   url: string;
   mcpUrl: string;
-  close(): Promise<void>;
+  /** Closes the edge; given the signal that stops the process, it waits MERIDIAN_SHUTDOWN_DELAY_SECONDS first. */
+  close(signal?: string): Promise<void>;
 }
 
 /**
@@ -106,7 +108,8 @@ export async function startEdge(config: MeridianConfig, bus?: InProcessBus): Pro
     app,
     url,
     mcpUrl: `${url}/mcp`,
-    close: async () => {
+    close: async (signal?: string) => {
+      if (signal) await app.get(ShutdownDelay).drain(signal);
       await app.close();
       await clients.close();
     },

@@ -6,7 +6,7 @@ import { startEdge } from './edge.bootstrap';
 async function main(): Promise<void> {
   const edge = await startEdge(loadConfig());
   // Signals close the edge once (open calls finish), then the process exits 0.
-  closeOnSignals(() => edge.close());
+  closeOnSignals((signal) => edge.close(signal));
 }
 
 main().catch((err: unknown) => {

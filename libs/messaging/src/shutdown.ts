@@ -5,7 +5,7 @@
  * second Ctrl-C).
  */
 export function closeOnSignals(
-  close: () => Promise<void>,
+  close: (signal: NodeJS.Signals) => Promise<void>,
   say: (line: string) => void = () => undefined,
 ): void {
   let closing = false;
@@ -13,7 +13,7 @@ export function closeOnSignals(
     if (closing) return;
     closing = true;
     say(`${signal} received, shutting down`);
-    close()
+    close(signal)
       .then(() => process.exit(0))
       .catch((err: unknown) => {
         console.error(err);

@@ -15,7 +15,7 @@ describe('ShutdownDelay', () => {
     const { readiness, delay } = setup('1');
     expect(await readiness.failing()).toEqual([]);
     const t0 = Date.now();
-    const closing = delay.beforeApplicationShutdown('SIGTERM');
+    const closing = delay.drain('SIGTERM');
     expect(await readiness.failing()).toEqual(['shutdown']);
     let done = false;
     void closing.then(() => (done = true));
@@ -25,12 +25,9 @@ describe('ShutdownDelay', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
   });
 
-  it('closes at once without a signal (an app closed in code) or without a delay', async () => {
-    const inCode = setup('30');
-    await inCode.delay.beforeApplicationShutdown(undefined);
-    expect(await inCode.readiness.failing()).toEqual([]);
+  it('closes at once without a delay', async () => {
     const none = setup('0');
-    await none.delay.beforeApplicationShutdown('SIGTERM');
+    await none.delay.drain('SIGTERM');
     expect(await none.readiness.failing()).toEqual([]);
   });
 });
