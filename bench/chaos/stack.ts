@@ -15,7 +15,8 @@ import { freePort } from '../net';
 export const ROOT = resolve(__dirname, /[\\/]dist[\\/]bench[\\/]/.test(__dirname) ? '../../..' : '../..');
 /** Debian's package puts nats-server in /usr/sbin, not always on a user's PATH. */
 export const NATS_SERVER_BIN =
-  process.env.NATS_SERVER_BIN ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
+  process.env.NATS_SERVER_BIN ??
+  (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 /** The PostgreSQL server holding scenario databases (the metadata database is never restarted there). */
 export const CHAOS_PG_URL = process.env.CHAOS_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
