@@ -213,7 +213,9 @@ export class ChaosStack {
         return u.toString();
       };
       await withAdmin(async (c) => {
-        await c.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`);
+        for (const database of [name, `${name}_examples`]) {
+          await c.query(`DROP DATABASE IF EXISTS ${quote(database)} WITH (FORCE)`);
+        }
         await c.query(`CREATE DATABASE ${quote(name)}`);
       });
       const env = {
@@ -233,9 +235,11 @@ export class ChaosStack {
       db = {
         url: url(name),
         drop: () =>
-          withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`)).then(
-            () => undefined,
-          ),
+          withAdmin(async (c) => {
+            for (const database of [name, `${name}_examples`]) {
+              await c.query(`DROP DATABASE IF EXISTS ${quote(database)} WITH (FORCE)`);
+            }
+          }),
       };
     }
     this.env.SQLALCHEMY_DATABASE_URI = db.url;
