@@ -31,10 +31,9 @@ export class ChartAccessService {
 
   /** The dataset, if it exists and the caller's grants open it (PermissionDeniedError otherwise). */
   async dataset(principal: Principal, identifier: number | string): Promise<DatasetModel> {
-    const dataset = await this.catalog.dataset(identifier);
+    const { dataset, visible } = await this.lookup(principal, identifier);
     if (!dataset) throw new NotFoundError('Dataset not found', { dataset_id: identifier });
-    const profile = await this.profile(principal);
-    if (!(await this.catalog.visible('Dataset', dataset.id, profile, principal))) {
+    if (!visible) {
       throw new PermissionDeniedError(`No access to dataset ${dataset.tableName}`, {
         dataset_id: dataset.id,
       });
@@ -44,12 +43,16 @@ export class ChartAccessService {
 
   /** The dataset, if it exists and the caller may see it; NotFoundError otherwise, either way. */
   async visibleDataset(principal: Principal, identifier: number | string): Promise<DatasetModel> {
-    const dataset = await this.catalog.dataset(identifier);
-    const profile = await this.profile(principal);
-    if (!dataset || !(await this.catalog.visible('Dataset', dataset.id, profile, principal))) {
-      throw new NotFoundError('Dataset not found', { dataset_id: identifier });
-    }
+    const { dataset, visible } = await this.lookup(principal, identifier);
+    if (!dataset || !visible) throw new NotFoundError('Dataset not found', { dataset_id: identifier });
     return dataset;
+  }
+
+  private async lookup(principal: Principal, identifier: number | string) {
+    const dataset = await this.catalog.dataset(identifier);
+    if (!dataset) return { dataset, visible: false };
+    const profile = await this.profile(principal);
+    return { dataset, visible: await this.catalog.visible('Dataset', dataset.id, profile, principal) };
   }
 
   /** A saved chart and its dataset; PermissionDeniedError when the caller cannot read its data. */
